@@ -1,0 +1,62 @@
+package dev.jprune.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code jprune} command (see {@code shared/CLI.md}): {@code info} today; {@code groups}, {@code prune} and
+ * the rest arrive with their issues. Exit codes: 0 success, 2 bad usage, 3 bad input file, 4 model cannot be
+ * handled, 1 anything else; on failure one line on stderr, a stack trace only with {@code --verbose}.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command and returns its exit code (the testable entry point). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.println(usage());
+            return args.length == 0 ? CliException.USAGE : 0;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        try {
+            switch (args[0]) {
+                case "info":
+                    return InfoCommand.run(rest, out);
+                default:
+                    throw CliException.usage("unknown command '" + args[0] + "'; commands: info");
+            }
+        } catch (CliException e) {
+            err.println("jprune: " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return e.exitCode();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            err.println("jprune: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        }
+    }
+
+    static String usage() {
+        return String.join("\n",
+                "usage: jprune COMMAND [options]",
+                "",
+                "commands:",
+                "  " + InfoCommand.USAGE,
+                "      parameters, MACs (Torch-Pruning's counter), output shape and the first 8 outputs on the parity input",
+                "",
+                "exit codes: 0 ok, 2 bad usage, 3 bad input file, 4 model cannot be handled, 1 other; --verbose shows stack traces");
+    }
+}

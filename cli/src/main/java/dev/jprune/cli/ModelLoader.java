@@ -1,0 +1,75 @@
+package dev.jprune.cli;
+
+import dev.jprune.ir.Graph;
+import dev.jprune.tensor.Shape;
+import dev.jprune.weights.Parity;
+import dev.jprune.weights.RandomInit;
+import dev.jprune.zoo.Zoo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Resolves the {@code MODEL}, {@code --input} and {@code --weights} arguments of CLI.md into a graph. */
+final class ModelLoader {
+
+    private ModelLoader() {
+    }
+
+    /** A loaded model and the input shape it was built for. */
+    record Loaded(Graph graph, Shape input, String weights) {
+    }
+
+    static Loaded load(String model, String inputSpec, String weights, long seed) {
+        if (!Zoo.contains(model)) {
+            if (model.endsWith(".onnx") || Files.exists(Path.of(model))) {
+                if (!Files.isRegularFile(Path.of(model))) {
+                    throw new CliException(CliException.BAD_INPUT, "model file " + model + " does not exist");
+                }
+                throw new CliException(CliException.UNSUPPORTED,
+                        "ONNX models are not supported yet (" + model + "); use a zoo model: " + String.join(", ", Zoo.names()));
+            }
+            throw CliException.usage("unknown model '" + model + "'; zoo models: " + String.join(", ", Zoo.names()));
+        }
+        Shape input = inputSpec == null ? Zoo.defaultInput(model) : parseInput(inputSpec);
+        Graph g;
+        try {
+            g = Zoo.build(model, input, 1000);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--input " + input + " does not fit " + model + ": " + e.getMessage());
+        }
+        switch (weights) {
+            case "none":
+                RandomInit.fill(g, seed);
+                break;
+            case "parity":
+                Parity.fill(g);
+                break;
+            default:
+                if (!Files.exists(Path.of(weights))) {
+                    throw new CliException(CliException.BAD_INPUT, "weights file " + weights + " does not exist");
+                }
+                throw CliException.usage("--weights FILE is not supported yet (" + weights + "); use none or parity");
+        }
+        return new Loaded(g, input, weights);
+    }
+
+    /** Parses {@code N,C,H,W} (positive integers). */
+    static Shape parseInput(String spec) {
+        String[] parts = spec.split(",");
+        if (parts.length != 4) {
+            throw CliException.usage("--input expects N,C,H,W (four positive integers), got '" + spec + "'");
+        }
+        int[] dims = new int[4];
+        for (int i = 0; i < 4; i++) {
+            try {
+                dims[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw CliException.usage("--input expects N,C,H,W (four positive integers), got '" + spec + "'");
+            }
+            if (dims[i] < 1) {
+                throw CliException.usage("--input dimensions must be positive, got '" + spec + "'");
+            }
+        }
+        return Shape.of(dims);
+    }
+}

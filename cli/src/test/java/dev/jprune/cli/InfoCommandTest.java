@@ -1,0 +1,98 @@
+package dev.jprune.cli;
+
+import dev.jprune.internal.Json;
+import dev.jprune.testing.Reference;
+import dev.jprune.testing.Tolerance;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code jprune info} through the CLI entry point: the JSON contract of CLI.md and the error paths. */
+class InfoCommandTest {
+
+    record Result(int code, String out, String err) {
+        String lastLine() {
+            String[] lines = out.strip().split("\n");
+            return lines[lines.length - 1];
+        }
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void jsonMatchesTorchPruningReference() {
+        Result r = run("info", "resnet18", "--weights", "parity", "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> j = (Map<?, ?>) Json.parse(r.lastLine());
+        assertEquals(List.of("model", "input", "params", "macs", "output_shape", "output_head"), List.copyOf(j.keySet()));
+        Map<String, Object> ref = Reference.find("resnet18", "global_l2").orElseThrow();
+        assertEquals("resnet18", j.get("model"));
+        assertEquals(List.of(1L, 3L, 224L, 224L), j.get("input"));
+        assertEquals(((Number) ref.get("base_params")).longValue(), j.get("params"));
+        assertEquals(((Number) ref.get("base_macs")).longValue(), j.get("macs"));
+        assertEquals(List.of(1L, 1000L), j.get("output_shape"));
+        Tolerance.assertClose(Reference.doubles(ref.get("base_out_head")), Reference.doubles(j.get("output_head")),
+                1e-4, 1e-6, "output_head");
+    }
+
+    @Test
+    void inputOptionChangesShapeAndCounts() {
+        Result r = run("info", "resnet18", "--input", "2,3,64,64", "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> j = (Map<?, ?>) Json.parse(r.lastLine());
+        assertEquals(List.of(2L, 1000L), j.get("output_shape"));
+        assertEquals(11689512L, j.get("params"));
+        // MACs are per example: a 64x64 input has well under a tenth of the 224x224 count
+        assertTrue(((Number) j.get("macs")).longValue() < 182_217_776L, String.valueOf(j.get("macs")));
+        assertTrue(r.out().contains("params        11,689,512"), r.out());
+    }
+
+    @Test
+    void seededWeightsAreReproducible() {
+        String a = run("info", "resnet18", "--input", "1,3,32,32", "--seed", "7", "--json").lastLine();
+        String b = run("info", "resnet18", "--input", "1,3,32,32", "--seed", "7", "--json").lastLine();
+        String c = run("info", "resnet18", "--input", "1,3,32,32", "--seed", "8", "--json").lastLine();
+        assertEquals(a, b);
+        assertTrue(!a.equals(c), "different seeds gave identical outputs");
+    }
+
+    @Test
+    void errorsExitWithContractCodesAndOneLine() {
+        expectError(run("info"), 2, "usage");
+        expectError(run("info", "resnet19"), 2, "unknown model 'resnet19'");
+        expectError(run("info", "resnet18", "--input", "1,3,224"), 2, "--input expects N,C,H,W");
+        expectError(run("info", "resnet18", "--input", "1,3,0,4"), 2, "positive");
+        expectError(run("info", "resnet18", "--bogus"), 2, "unknown option --bogus");
+        expectError(run("info", "resnet18", "--seed", "x"), 2, "--seed expects an integer");
+        expectError(run("info", "missing-model.onnx"), 3, "does not exist");
+        expectError(run("info", "resnet18", "--weights", "/nonexistent/w.pth"), 3, "does not exist");
+        expectError(run("frobnicate"), 2, "unknown command 'frobnicate'");
+        expectError(run("info", "vgg16_bn", "--input", "1,3,16,16"), 2, "does not fit vgg16_bn");
+    }
+
+    @Test
+    void helpListsCommands() {
+        Result r = run("--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("jprune info MODEL"), r.out());
+    }
+
+    private static void expectError(Result r, int code, String fragment) {
+        assertEquals(code, r.code(), "exit code; stderr: " + r.err());
+        assertTrue(r.err().contains(fragment), "stderr should mention '" + fragment + "': " + r.err());
+        assertEquals(1, r.err().strip().split("\n").length, "one line on stderr without --verbose: " + r.err());
+        assertTrue(!r.err().contains("\tat "), "no stack trace without --verbose");
+    }
+}

@@ -1,0 +1,143 @@
+package dev.jprune.ir;
+
+import dev.jprune.tensor.Shape;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model: input values, nodes in topological order, output values, and the parameters the nodes own, named as in
+ * a PyTorch {@code state_dict}. Built with {@link GraphBuilder}. The structure (nodes and edges) is fixed; ops,
+ * parameter values and shapes change when the model is pruned, after which {@link #inferShapes()} is called.
+ */
+public final class Graph {
+
+    private final String name;
+    private final List<Value> inputs;
+    private final List<Node> nodes;
+    private final List<Value> outputs;
+    private final int valueCount;
+    private final Map<String, Node> byName = new LinkedHashMap<>();
+    private final Map<String, Parameter> stateDict = new LinkedHashMap<>();
+
+    Graph(String name, List<Value> inputs, List<Node> nodes, List<Value> outputs, int valueCount) {
+        this.name = name;
+        this.inputs = List.copyOf(inputs);
+        this.nodes = List.copyOf(nodes);
+        this.outputs = List.copyOf(outputs);
+        this.valueCount = valueCount;
+        for (Node n : nodes) {
+            if (byName.put(n.name(), n) != null) {
+                throw new IllegalStateException("duplicate node name " + n.name());
+            }
+            for (Parameter p : n.params().values()) {
+                Parameter prev = stateDict.putIfAbsent(p.name(), p);
+                if (prev != null && prev != p) {
+                    throw new IllegalStateException("two different tensors are named " + p.name());
+                }
+            }
+        }
+    }
+
+    /** The model's name ({@code resnet18}). */
+    public String name() {
+        return name;
+    }
+
+    /** Graph inputs (unmodifiable). */
+    public List<Value> inputs() {
+        return inputs;
+    }
+
+    /** Nodes in topological order (unmodifiable). */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** Graph outputs (unmodifiable). */
+    public List<Value> outputs() {
+        return outputs;
+    }
+
+    /** One more than the largest value id. */
+    public int valueCount() {
+        return valueCount;
+    }
+
+    /** The node with this name, or {@code null}. */
+    public Node node(String nodeName) {
+        return byName.get(nodeName);
+    }
+
+    /** The node with this name; throws naming it and the model when absent. */
+    public Node requireNode(String nodeName) {
+        Node n = byName.get(nodeName);
+        if (n == null) {
+            throw new IllegalArgumentException("model " + name + " has no layer named '" + nodeName + "'");
+        }
+        return n;
+    }
+
+    /** Every parameter and buffer by full name, each once, in model order (unmodifiable). */
+    public Map<String, Parameter> stateDict() {
+        return Collections.unmodifiableMap(stateDict);
+    }
+
+    /** The number of trainable parameter elements (buffers excluded), as {@code sum(p.numel())} in PyTorch. */
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : stateDict.values()) {
+            if (p.trainable()) {
+                n += p.value().numel();
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Re-infers every value's shape from the inputs, node by node, and checks each node's parameters against its
+     * op. Throws {@link IllegalStateException} naming the node when anything no longer fits.
+     */
+    public void inferShapes() {
+        for (Node n : nodes) {
+            n.validateParameters();
+            Shape[] out;
+            try {
+                out = n.op().inferShapes(n.inputShapes());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("node " + n.name() + " (" + n.op().describe() + "): " + e.getMessage(), e);
+            }
+            if (out.length != n.outputs().size()) {
+                throw new IllegalStateException("node " + n.name() + " produced " + out.length + " shapes for "
+                        + n.outputs().size() + " outputs");
+            }
+            for (int i = 0; i < out.length; i++) {
+                n.output(i).setShape(out[i]);
+            }
+        }
+    }
+
+    /** A listing of the nodes, one per line: name, op, input and output shapes. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder(name).append('\n');
+        for (Value v : inputs) {
+            sb.append("  input ").append(v).append('\n');
+        }
+        for (Node n : nodes) {
+            sb.append("  ").append(n.name()).append(": ").append(n.op().describe());
+            sb.append("  ").append(java.util.Arrays.toString(n.inputShapes())).append(" -> ")
+                    .append(java.util.Arrays.toString(n.outputShapes())).append('\n');
+        }
+        for (Value v : outputs) {
+            sb.append("  output ").append(v).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "Graph " + name + " (" + nodes.size() + " nodes, " + parameterCount() + " parameters)";
+    }
+}

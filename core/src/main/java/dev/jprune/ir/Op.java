@@ -1,0 +1,67 @@
+package dev.jprune.ir;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * One operator: everything about it lives in its class — attributes, the parameters it declares, shape inference,
+ * forward and its op count (backward and axis rules for the dependency graph are added by later layers).
+ *
+ * <p>Op instances are immutable attribute holders (usually records); pruning replaces a node's op by a copy with
+ * new channel counts. Adding an operator means adding one class; no other code switches on op types.
+ */
+public interface Op {
+
+    /**
+     * The operator's name: the PyTorch module class for module-like ops ({@code Conv2d}, {@code BatchNorm2d},
+     * {@code ReLU}), otherwise the function ({@code Add}, {@code Concat}).
+     */
+    String type();
+
+    /** The parameters and buffers this op needs, in {@code state_dict} order. */
+    default List<ParamSpec> parameters() {
+        return List.of();
+    }
+
+    /** The number of outputs (1 for most ops). */
+    default int outputCount() {
+        return 1;
+    }
+
+    /**
+     * Output shapes for the given input shapes. Throws {@link IllegalArgumentException} naming the op and the
+     * expected and actual shapes when the inputs do not fit.
+     */
+    Shape[] inferShapes(Shape[] inputs);
+
+    /**
+     * Computes the outputs. {@code node} gives access to the parameters ({@link Node#param(String)});
+     * inputs must not be modified unless the op documents it.
+     */
+    Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx);
+
+    /**
+     * The operations Torch-Pruning's {@code count_ops_and_params} attributes to this op when it is applied as a
+     * module ({@code nn.Conv2d}, {@code nn.ReLU}, ...), for the whole batch (the counter divides by the batch size).
+     * Ops the reference does not count (SiLU, Sigmoid, Dropout, functional ops) return 0.
+     */
+    default long countOps(Shape[] inputs, Shape[] outputs) {
+        return 0;
+    }
+
+    /**
+     * The multiply-accumulates of the op's weighted products alone (convolution, linear, matrix product), for the
+     * whole batch, bias excluded; 0 for every other op. This is the "conv/linear MACs" figure.
+     */
+    default long macs(Shape[] inputs, Shape[] outputs) {
+        return 0;
+    }
+
+    /** A one-line description with the attributes, as in PyTorch's module repr. */
+    default String describe() {
+        return type();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.kernels.Kernels;
+import dev.jprune.ops.internal.ElementwiseSupport;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+/**
+ * Element-wise {@code a + b} with NumPy/PyTorch broadcasting ({@code torch.add}, the residual {@code +}, ONNX
+ * {@code Add}): shapes aligned from the right, size-1 dimensions repeated, for example {@code (N, C, H, W) + (C, 1, 1)}.
+ * Torch-Pruning does not count it.
+ */
+public record Add() implements Op {
+
+    @Override
+    public String type() {
+        return "Add";
+    }
+
+    /** The broadcast shape of the two inputs; throws naming the op when they do not broadcast. */
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        Shapes.requireCount(this, inputs, 2);
+        return new Shape[] {Shapes.broadcast(this, inputs[0], inputs[1])};
+    }
+
+    /** A new tensor of the broadcast shape; the inputs are only read. */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        Kernels k = ctx.kernels();
+        return new Tensor[] {ElementwiseSupport.broadcast(this, inputs[0], inputs[1],
+                (a, aOff, aStep, b, bOff, bStep, out, outOff, n) -> {
+                    if (aStep == 1 && bStep == 1) {
+                        k.add(a, aOff, b, bOff, out, outOff, n);
+                    } else if (bStep == 0) {
+                        float y = b[bOff];
+                        for (int i = 0; i < n; i++) {
+                            float x = a[aOff + i * aStep];
+                            out[outOff + i] = x + y;
+                        }
+                    } else {
+                        float x = a[aOff];
+                        for (int i = 0; i < n; i++) {
+                            float y = b[bOff + i];
+                            out[outOff + i] = x + y;
+                        }
+                    }
+                })};
+    }
+
+    @Override
+    public String describe() {
+        return "Add()";
+    }
+}

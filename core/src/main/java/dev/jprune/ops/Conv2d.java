@@ -1,0 +1,126 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ir.ParamSpec;
+import dev.jprune.kernels.Conv2dSpec;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code nn.Conv2d}: 2-D cross-correlation {@code (N, Cin, H, W) → (N, Cout, OH, OW)} with zero padding, stride,
+ * dilation and groups. Parameters {@code weight (Cout, Cin/groups, KH, KW)} and, when {@code bias},
+ * {@code bias (Cout)}.
+ */
+public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
+                     int padH, int padW, int dilationH, int dilationW, int groups, boolean bias) implements Op {
+
+    public Conv2d {
+        if (inChannels < 1 || outChannels < 1 || groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
+            throw new IllegalArgumentException("Conv2d: groups " + groups + " must divide in_channels " + inChannels
+                    + " and out_channels " + outChannels);
+        }
+        if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1 || padH < 0 || padW < 0) {
+            throw new IllegalArgumentException("Conv2d: kernel, stride and dilation must be positive and padding non-negative");
+        }
+    }
+
+    /** A square convolution: kernel {@code k}, {@code stride}, {@code padding}, dilation 1. */
+    public static Conv2d of(int in, int out, int k, int stride, int padding, int groups, boolean bias) {
+        return new Conv2d(in, out, k, k, stride, stride, padding, padding, 1, 1, groups, bias);
+    }
+
+    /** A square convolution with one group. */
+    public static Conv2d of(int in, int out, int k, int stride, int padding, boolean bias) {
+        return of(in, out, k, stride, padding, 1, bias);
+    }
+
+    /** A copy with other channel counts and groups (pruning). */
+    public Conv2d withChannels(int in, int out, int newGroups) {
+        return new Conv2d(in, out, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, newGroups, bias);
+    }
+
+    @Override
+    public String type() {
+        return "Conv2d";
+    }
+
+    @Override
+    public List<ParamSpec> parameters() {
+        List<ParamSpec> p = new ArrayList<>(2);
+        p.add(ParamSpec.param("weight", outChannels, inChannels / groups, kernelH, kernelW));
+        if (bias) {
+            p.add(ParamSpec.param("bias", outChannels));
+        }
+        return p;
+    }
+
+    private Conv2dSpec spec(Shape in) {
+        return new Conv2dSpec(in.dim(0), inChannels, in.dim(2), in.dim(3), outChannels, kernelH, kernelW,
+                strideH, strideW, padH, padW, dilationH, dilationW, groups);
+    }
+
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        Shapes.requireCount(this, inputs, 1);
+        Shape in = inputs[0];
+        if (in.rank() != 4 || in.dim(1) != inChannels) {
+            throw new IllegalArgumentException("expected input (N, " + inChannels + ", H, W), got " + in);
+        }
+        Conv2dSpec s = spec(in);
+        return new Shape[] {Shape.of(in.dim(0), outChannels, s.outH(), s.outW())};
+    }
+
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        Conv2dSpec s = spec(inputs[0].shape());
+        Tensor out = Tensor.zeros(s.batch(), outChannels, s.outH(), s.outW());
+        ctx.kernels().conv2d(s, inputs[0].data(), node.param("weight").data(),
+                bias ? node.param("bias").data() : null, out.data());
+        return new Tensor[] {out};
+    }
+
+    /** Torch-Pruning: {@code N·OH·OW·KH·KW·Cin·(Cout/groups)}, plus {@code Cout·N·OH·OW} with a bias. */
+    @Override
+    public long countOps(Shape[] inputs, Shape[] outputs) {
+        Shape o = outputs[0];
+        long active = (long) o.dim(0) * o.dim(2) * o.dim(3);
+        long ops = active * kernelH * kernelW * inChannels * (outChannels / groups);
+        return bias ? ops + (long) outChannels * active : ops;
+    }
+
+    @Override
+    public long macs(Shape[] inputs, Shape[] outputs) {
+        Shape o = outputs[0];
+        return (long) o.dim(0) * o.dim(2) * o.dim(3) * kernelH * kernelW * (inChannels / groups) * outChannels;
+    }
+
+    /** Whether every output channel reads exactly one input channel ({@code groups == in == out > 1}'s family). */
+    public boolean isDepthwise() {
+        return groups == inChannels && groups == outChannels && outChannels > 1;
+    }
+
+    @Override
+    public String describe() {
+        StringBuilder sb = new StringBuilder("Conv2d(").append(inChannels).append(", ").append(outChannels)
+                .append(", kernel_size=(").append(kernelH).append(", ").append(kernelW).append(")")
+                .append(", stride=(").append(strideH).append(", ").append(strideW).append(")");
+        if (padH != 0 || padW != 0) {
+            sb.append(", padding=(").append(padH).append(", ").append(padW).append(")");
+        }
+        if (dilationH != 1 || dilationW != 1) {
+            sb.append(", dilation=(").append(dilationH).append(", ").append(dilationW).append(")");
+        }
+        if (groups != 1) {
+            sb.append(", groups=").append(groups);
+        }
+        if (!bias) {
+            sb.append(", bias=False");
+        }
+        return sb.append(')').toString();
+    }
+}

@@ -1,0 +1,229 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ir.ParamSpec;
+import dev.jprune.kernels.Kernels;
+import dev.jprune.kernels.Parallel;
+import dev.jprune.ops.internal.ModuleRepr;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * {@code nn.ConvTranspose2d}: the transposed (fractionally strided) 2-D convolution
+ * {@code (N, Cin, H, W) → (N, Cout, OH, OW)} with {@code OH = (H − 1)·strideH − 2·padH + dilationH·(KH − 1)
+ * + outputPadH + 1} (likewise OW). Parameters {@code weight (Cin, Cout/groups, KH, KW)} — input channels first, the
+ * reverse of {@link Conv2d} — and, when {@code bias}, {@code bias (Cout)}.
+ *
+ * <p>Each input pixel scatters {@code weight[ci, co, kh, kw]·x[n, ci, ih, iw]} to output position
+ * {@code (ih·strideH − padH + kh·dilationH, iw·strideW − padW + kw·dilationW)}; positions outside the output are
+ * dropped (that is what padding means here). As in PyTorch, {@code output_padding} must be smaller than the stride
+ * or the dilation of its dimension. Only {@code padding_mode='zeros'} exists.
+ */
+public record ConvTranspose2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
+                              int padH, int padW, int outputPadH, int outputPadW, int dilationH, int dilationW,
+                              int groups, boolean bias) implements Op {
+
+    /** Validates channel counts against groups and the geometry, as PyTorch's constructor does. */
+    public ConvTranspose2d {
+        if (inChannels < 1 || outChannels < 1 || groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
+            throw new IllegalArgumentException("ConvTranspose2d: groups " + groups + " must divide in_channels "
+                    + inChannels + " and out_channels " + outChannels);
+        }
+        if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1
+                || padH < 0 || padW < 0 || outputPadH < 0 || outputPadW < 0) {
+            throw new IllegalArgumentException("ConvTranspose2d: kernel, stride and dilation must be positive, padding and"
+                    + " output_padding non-negative");
+        }
+        if (outputPadH >= Math.max(strideH, dilationH) || outputPadW >= Math.max(strideW, dilationW)) {
+            throw new IllegalArgumentException("ConvTranspose2d: output_padding " + ModuleRepr.tuple(outputPadH, outputPadW)
+                    + " must be smaller than either stride " + ModuleRepr.tuple(strideH, strideW) + " or dilation "
+                    + ModuleRepr.tuple(dilationH, dilationW));
+        }
+    }
+
+    /** A square transposed convolution: kernel {@code k}, {@code stride}, {@code padding}, {@code outputPadding}, dilation 1. */
+    public static ConvTranspose2d of(int in, int out, int k, int stride, int padding, int outputPadding, int groups,
+                                     boolean bias) {
+        return new ConvTranspose2d(in, out, k, k, stride, stride, padding, padding, outputPadding, outputPadding,
+                1, 1, groups, bias);
+    }
+
+    /** A copy with other channel counts and groups (pruning). */
+    public ConvTranspose2d withChannels(int in, int out, int newGroups) {
+        return new ConvTranspose2d(in, out, kernelH, kernelW, strideH, strideW, padH, padW, outputPadH, outputPadW,
+                dilationH, dilationW, newGroups, bias);
+    }
+
+    @Override
+    public String type() {
+        return "ConvTranspose2d";
+    }
+
+    /** {@code weight (Cin, Cout/groups, KH, KW)}, then {@code bias (Cout)} when present. */
+    @Override
+    public List<ParamSpec> parameters() {
+        List<ParamSpec> p = new ArrayList<>(2);
+        p.add(ParamSpec.param("weight", inChannels, outChannels / groups, kernelH, kernelW));
+        if (bias) {
+            p.add(ParamSpec.param("bias", outChannels));
+        }
+        return p;
+    }
+
+    /** The output height for input height {@code h}. */
+    public int outH(int h) {
+        return (h - 1) * strideH - 2 * padH + dilationH * (kernelH - 1) + outputPadH + 1;
+    }
+
+    /** The output width for input width {@code w}. */
+    public int outW(int w) {
+        return (w - 1) * strideW - 2 * padW + dilationW * (kernelW - 1) + outputPadW + 1;
+    }
+
+    /** {@code (N, Cin, H, W) → (N, Cout, OH, OW)}; the output must not be empty. */
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        Shapes.requireCount(this, inputs, 1);
+        Shape in = inputs[0];
+        if (in.rank() != 4 || in.dim(1) != inChannels) {
+            throw new IllegalArgumentException("ConvTranspose2d expects input (N, " + inChannels + ", H, W), got " + in);
+        }
+        int oh = outH(in.dim(2));
+        int ow = outW(in.dim(3));
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException("ConvTranspose2d: input " + in + " gives an empty output (" + oh + ", "
+                    + ow + "); expected a positive output size");
+        }
+        return new Shape[] {Shape.of(in.dim(0), outChannels, oh, ow)};
+    }
+
+    /**
+     * For each image and group, {@code cols = W_gᵀ · x_g} by GEMM ({@code (Cout/g·KH·KW, H·W)}), then a col2im
+     * scatter-add into the output, then the bias. Parallel over images (each writes its own output slice); a single image
+     * leaves the parallelism to the GEMM.
+     */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        Tensor x = inputs[0];
+        int n = x.dim(0);
+        int h = x.dim(2);
+        int w = x.dim(3);
+        int oh = outH(h);
+        int ow = outW(w);
+        Tensor out = Tensor.zeros(n, outChannels, oh, ow);
+        float[] in = x.data();
+        float[] o = out.data();
+        float[] wt = node.param("weight").data();
+        float[] b = bias ? node.param("bias").data() : null;
+        Kernels k = ctx.kernels();
+        int cinG = inChannels / groups;
+        int coutG = outChannels / groups;
+        int rows = coutG * kernelH * kernelW;
+        int hw = h * w;
+        int ohw = oh * ow;
+        IntConsumer image = img -> {
+            float[] cols = new float[rows * hw];
+            for (int g = 0; g < groups; g++) {
+                k.gemm(true, false, rows, hw, cinG, wt, g * cinG * rows, rows,
+                        in, (img * inChannels + g * cinG) * hw, hw, 0f, cols, 0, hw);
+                for (int co = 0; co < coutG; co++) {
+                    int plane = (img * outChannels + g * coutG + co) * ohw;
+                    for (int kh = 0; kh < kernelH; kh++) {
+                        for (int kw = 0; kw < kernelW; kw++) {
+                            int row = ((co * kernelH + kh) * kernelW + kw) * hw;
+                            scatter(cols, row, h, w, kh * dilationH - padH, kw * dilationW - padW, o, plane, oh, ow);
+                        }
+                    }
+                }
+            }
+            if (b != null) {
+                for (int c = 0; c < outChannels; c++) {
+                    int plane = (img * outChannels + c) * ohw;
+                    for (int i = 0; i < ohw; i++) {
+                        o[plane + i] += b[c];
+                    }
+                }
+            }
+        };
+        if (n == 1) {
+            image.accept(0); // a single image: let the GEMM itself run in parallel
+        } else {
+            Parallel.forRange(n, image);
+        }
+        return new Tensor[] {out};
+    }
+
+    /** Adds one kernel tap's column block ({@code H·W} values) to the output plane at its strided positions. */
+    private void scatter(float[] cols, int row, int h, int w, int offH, int offW, float[] o, int plane, int oh, int ow) {
+        for (int ih = 0; ih < h; ih++) {
+            int y = ih * strideH + offH;
+            if (y < 0 || y >= oh) {
+                continue;
+            }
+            int src = row + ih * w;
+            int dst = plane + y * ow;
+            for (int iw = 0; iw < w; iw++) {
+                int xo = iw * strideW + offW;
+                if (xo >= 0 && xo < ow) {
+                    o[dst + xo] += cols[src + iw];
+                }
+            }
+        }
+    }
+
+    /**
+     * Torch-Pruning's {@code conv_flops_counter_hook}, applied to transposed convolutions as well:
+     * {@code N·OH·OW·KH·KW·Cin·(Cout/groups)}, plus {@code Cout·N·OH·OW} with a bias (output positions, not input).
+     */
+    @Override
+    public long countOps(Shape[] inputs, Shape[] outputs) {
+        Shape o = outputs[0];
+        long active = (long) o.dim(0) * o.dim(2) * o.dim(3);
+        long ops = active * kernelH * kernelW * inChannels * (outChannels / groups);
+        return bias ? ops + (long) outChannels * active : ops;
+    }
+
+    /**
+     * The multiply-accumulates actually performed: every input pixel meets every tap of its group's filters,
+     * {@code N·H·W·KH·KW·Cin·(Cout/groups)} (input positions — this differs from {@link #countOps}, which follows the
+     * reference's formula over output positions).
+     */
+    @Override
+    public long macs(Shape[] inputs, Shape[] outputs) {
+        Shape i = inputs[0];
+        return (long) i.dim(0) * i.dim(2) * i.dim(3) * kernelH * kernelW * inChannels * (outChannels / groups);
+    }
+
+    /**
+     * As PyTorch's repr: {@code ConvTranspose2d(16, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1),
+     * dilation=(2, 2), output_padding=(1, 1), groups=2, bias=False)}, defaults omitted.
+     */
+    @Override
+    public String describe() {
+        StringBuilder sb = new StringBuilder("ConvTranspose2d(").append(inChannels).append(", ").append(outChannels)
+                .append(", kernel_size=").append(ModuleRepr.tuple(kernelH, kernelW))
+                .append(", stride=").append(ModuleRepr.tuple(strideH, strideW));
+        if (padH != 0 || padW != 0) {
+            sb.append(", padding=").append(ModuleRepr.tuple(padH, padW));
+        }
+        if (dilationH != 1 || dilationW != 1) {
+            sb.append(", dilation=").append(ModuleRepr.tuple(dilationH, dilationW));
+        }
+        if (outputPadH != 0 || outputPadW != 0) {
+            sb.append(", output_padding=").append(ModuleRepr.tuple(outputPadH, outputPadW));
+        }
+        if (groups != 1) {
+            sb.append(", groups=").append(groups);
+        }
+        if (!bias) {
+            sb.append(", bias=False");
+        }
+        return sb.append(')').toString();
+    }
+}

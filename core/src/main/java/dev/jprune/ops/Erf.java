@@ -1,0 +1,41 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ops.internal.ElementwiseSupport;
+import dev.jprune.ops.internal.SpecialFunctions;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+/**
+ * {@code torch.erf} (ONNX {@code Erf}): the error function element-wise, any shape, from
+ * {@link dev.jprune.ops.internal.SpecialFunctions#erf(double)} (double precision, rounded once).
+ */
+public record Erf() implements Op {
+
+    @Override
+    public String type() {
+        return "Erf";
+    }
+
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        return ElementwiseSupport.sameShape(this, inputs);
+    }
+
+    /** A new tensor of the input's shape. */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
+            for (int i = from; i < to; i++) {
+                out[i] = (float) SpecialFunctions.erf(in[i]);
+            }
+        })};
+    }
+
+    @Override
+    public String describe() {
+        return "Erf()";
+    }
+}

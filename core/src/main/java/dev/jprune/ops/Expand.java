@@ -1,0 +1,116 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ops.internal.LayoutSupport;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * {@code Tensor.expand}: repeats size-1 dimensions to a larger shape, e.g. the class token {@code (1, 1, E) →
+ * (N, 1, E)} with {@code (N, -1, -1)}. The target may have more dimensions than the input (new ones are prepended);
+ * {@code −1} keeps an existing dimension's size and is not allowed for a prepended one; every existing dimension must
+ * equal its target or be 1.
+ *
+ * <p>PyTorch returns a view with stride 0; here the output is a materialised copy, since tensors are always dense.
+ */
+public record Expand(int[] shape) implements Op {
+
+    /** Validates the entries (positive or −1) and takes a defensive copy. */
+    public Expand {
+        shape = shape.clone();
+        for (int s : shape) {
+            if (s < 1 && s != -1) {
+                throw new IllegalArgumentException("Expand: target sizes must be positive or -1, got "
+                        + LayoutSupport.tuple(shape));
+            }
+        }
+    }
+
+    /** {@code x.expand(shape)}. */
+    public static Expand of(int... shape) {
+        return new Expand(shape);
+    }
+
+    /** The target as given (copied). */
+    @Override
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    /** A copy with another target (pruning). */
+    public Expand withShape(int... newShape) {
+        return new Expand(newShape);
+    }
+
+    @Override
+    public String type() {
+        return "Expand";
+    }
+
+    /** The target with every −1 replaced by the input's size. */
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        Shapes.requireCount(this, inputs, 1);
+        Shape in = inputs[0];
+        int lead = shape.length - in.rank();
+        if (lead < 0) {
+            throw new IllegalArgumentException("Expand to " + LayoutSupport.tuple(shape) + " expects an input of at most "
+                    + shape.length + " dimensions, got " + in);
+        }
+        int[] out = new int[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            if (i < lead) {
+                if (shape[i] == -1) {
+                    throw new IllegalArgumentException("Expand: -1 is not allowed for the new leading dimension " + i
+                            + " in " + LayoutSupport.tuple(shape));
+                }
+                out[i] = shape[i];
+                continue;
+            }
+            int d = in.dim(i - lead);
+            int t = shape[i] == -1 ? d : shape[i];
+            if (d != t && d != 1) {
+                throw new IllegalArgumentException("Expand: cannot expand input " + in + " to " + LayoutSupport.tuple(shape)
+                        + ": dimension " + i + " has size " + d + ", expected 1 or " + t);
+            }
+            out[i] = t;
+        }
+        return new Shape[] {Shape.of(out)};
+    }
+
+    /** A new tensor of the target shape, each input element repeated along the expanded dimensions. */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        Tensor x = inputs[0];
+        Shape os = inferShapes(new Shape[] {x.shape()})[0];
+        Tensor out = Tensor.zeros(os);
+        LayoutSupport.copy(x.data(), 0, LayoutSupport.broadcastStrides(x.shape(), os), out.data(), 0, os.strides(),
+                os.dims());
+        return new Tensor[] {out};
+    }
+
+    /** {@code Expand(size=(2, -1, -1))}. */
+    @Override
+    public String describe() {
+        return "Expand(size=" + LayoutSupport.tuple(shape) + ")";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Expand e && Arrays.equals(shape, e.shape);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(shape);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

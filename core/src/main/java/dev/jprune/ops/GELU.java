@@ -1,0 +1,73 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ops.internal.ElementwiseSupport;
+import dev.jprune.ops.internal.SpecialFunctions;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+/**
+ * {@code nn.GELU} element-wise, any shape. {@code approximate = "none"}: {@code x/2 · (1 + erf(x/√2))};
+ * {@code "tanh"}: {@code x/2 · (1 + tanh(√(2/π) · (x + 0.044715 x³)))}. Evaluated in double and rounded once
+ * (PyTorch evaluates in float, so results may differ by an ulp or so).
+ */
+public record GELU(String approximate) implements Op {
+
+    private static final double SQRT_HALF = Math.sqrt(0.5);
+    private static final double TANH_SCALE = Math.sqrt(2.0 / Math.PI);
+    private static final double TANH_CUBIC = 0.044715;
+
+    /** Validates {@code approximate}: {@code "none"} or {@code "tanh"}. */
+    public GELU {
+        if (!"none".equals(approximate) && !"tanh".equals(approximate)) {
+            throw new IllegalArgumentException("GELU: approximate must be 'none' or 'tanh', got '" + approximate + "'");
+        }
+    }
+
+    /** The exact (erf) form, PyTorch's default. */
+    public static GELU exact() {
+        return new GELU("none");
+    }
+
+    @Override
+    public String type() {
+        return "GELU";
+    }
+
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        return ElementwiseSupport.sameShape(this, inputs);
+    }
+
+    /** A new tensor of the input's shape. */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        if ("tanh".equals(approximate)) {
+            return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double x = in[i];
+                    out[i] = (float) (0.5 * x * (1.0 + Math.tanh(TANH_SCALE * (x + TANH_CUBIC * x * x * x))));
+                }
+            })};
+        }
+        return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
+            for (int i = from; i < to; i++) {
+                double x = in[i];
+                out[i] = (float) (0.5 * x * (1.0 + SpecialFunctions.erf(x * SQRT_HALF)));
+            }
+        })};
+    }
+
+    /** Torch-Pruning: {@code numel(output)}. */
+    @Override
+    public long countOps(Shape[] inputs, Shape[] outputs) {
+        return outputs[0].numelLong();
+    }
+
+    @Override
+    public String describe() {
+        return "GELU(approximate='" + approximate + "')";
+    }
+}

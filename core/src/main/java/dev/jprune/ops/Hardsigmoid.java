@@ -1,0 +1,40 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ops.internal.ElementwiseSupport;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+/**
+ * {@code nn.Hardsigmoid}: {@code min(max(x + 3, 0), 6) / 6} element-wise, any shape, in float as PyTorch's CPU
+ * kernel: 0 for {@code x <= -3}, 1 for {@code x >= 3}. Torch-Pruning does not count it.
+ */
+public record Hardsigmoid() implements Op {
+
+    @Override
+    public String type() {
+        return "Hardsigmoid";
+    }
+
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        return ElementwiseSupport.sameShape(this, inputs);
+    }
+
+    /** A new tensor of the input's shape. */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
+            for (int i = from; i < to; i++) {
+                out[i] = Math.min(Math.max(in[i] + 3f, 0f), 6f) / 6f;
+            }
+        })};
+    }
+
+    @Override
+    public String describe() {
+        return "Hardsigmoid()";
+    }
+}

@@ -1,0 +1,38 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+/**
+ * {@code nn.Identity}: returns its input unchanged, any shape. The output is a new tensor object sharing the input's
+ * storage (no copy), which is safe because no op modifies its inputs.
+ */
+public record Identity() implements Op {
+
+    @Override
+    public String type() {
+        return "Identity";
+    }
+
+    /** The input shape. */
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        Shapes.requireCount(this, inputs, 1);
+        return new Shape[] {inputs[0]};
+    }
+
+    /** A view of the input (shares storage). */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        return new Tensor[] {inputs[0].reshape(inputs[0].shape())};
+    }
+
+    /** {@code Identity()}. */
+    @Override
+    public String describe() {
+        return "Identity()";
+    }
+}

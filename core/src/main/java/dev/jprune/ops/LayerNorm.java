@@ -1,0 +1,129 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ir.ParamSpec;
+import dev.jprune.ops.internal.ElementwiseSupport;
+import dev.jprune.ops.internal.ModuleRepr;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * {@code nn.LayerNorm} over the trailing dimensions: an input {@code (*, D1, …, Dk)} ending in
+ * {@code normalizedShape = (D1, …, Dk)}, for example {@code (N, L, C)} with normalized shape {@code (C,)} in a
+ * vision transformer. Each row of {@code D1·…·Dk} elements is normalized with its own mean and biased variance
+ * (computed in double), {@code (x − mean) / sqrt(var + eps)}, then scaled by {@code weight} and shifted by
+ * {@code bias} (both of the normalized shape) when {@code elementwiseAffine}. Same in train and eval mode.
+ */
+public record LayerNorm(Shape normalizedShape, double eps, boolean elementwiseAffine) implements Op {
+
+    /** Validates the normalized shape (rank at least 1, positive dimensions) and {@code eps} (finite, non-negative). */
+    public LayerNorm {
+        if (normalizedShape.rank() < 1 || normalizedShape.numelLong() < 1) {
+            throw new IllegalArgumentException("LayerNorm: normalized_shape must have rank >= 1 and positive dimensions, got "
+                    + normalizedShape);
+        }
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("LayerNorm: eps must be finite and >= 0, got " + eps);
+        }
+    }
+
+    /** From the normalized shape's dimensions (the array is copied). */
+    public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
+        this(Shape.of(normalizedShape), eps, elementwiseAffine);
+    }
+
+    /** PyTorch defaults over the last dimension: eps 1e-5, affine. */
+    public static LayerNorm of(int features) {
+        return new LayerNorm(Shape.of(features), 1e-5, true);
+    }
+
+    /** A copy with another normalized shape (pruning). */
+    public LayerNorm withNormalizedShape(Shape shape) {
+        return new LayerNorm(shape, eps, elementwiseAffine);
+    }
+
+    @Override
+    public String type() {
+        return "LayerNorm";
+    }
+
+    /** {@code weight} and {@code bias} of the normalized shape when affine, else none. */
+    @Override
+    public List<ParamSpec> parameters() {
+        if (!elementwiseAffine) {
+            return List.of();
+        }
+        int[] d = normalizedShape.dims();
+        return List.of(ParamSpec.param("weight", d), ParamSpec.param("bias", d));
+    }
+
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        Shapes.requireCount(this, inputs, 1);
+        Shape in = inputs[0];
+        int k = normalizedShape.rank();
+        boolean ok = in.rank() >= k;
+        for (int i = 0; ok && i < k; i++) {
+            ok = in.dim(in.rank() - k + i) == normalizedShape.dim(i);
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("LayerNorm expects an input (*, " + trailing() + ") ending in the normalized shape "
+                    + normalizedShape + ", got " + in);
+        }
+        return new Shape[] {in};
+    }
+
+    private String trailing() {
+        String s = normalizedShape.toString();
+        return s.substring(1, s.length() - (normalizedShape.rank() == 1 ? 2 : 1));
+    }
+
+    /** A new tensor of the input's shape. */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        Tensor x = inputs[0];
+        Tensor out = Tensor.zeros(x.shape());
+        int d = normalizedShape.numel();
+        int rows = x.numel() / d;
+        float[] in = x.data();
+        float[] o = out.data();
+        float[] w = elementwiseAffine ? node.param("weight").data() : null;
+        float[] b = elementwiseAffine ? node.param("bias").data() : null;
+        ElementwiseSupport.forItems(rows, d, row -> {
+            int off = row * d;
+            double sum = 0;
+            for (int j = 0; j < d; j++) {
+                sum += in[off + j];
+            }
+            double mean = sum / d;
+            double sq = 0;
+            for (int j = 0; j < d; j++) {
+                double c = in[off + j] - mean;
+                sq += c * c;
+            }
+            double rstd = 1.0 / Math.sqrt(sq / d + eps);
+            for (int j = 0; j < d; j++) {
+                double y = (in[off + j] - mean) * rstd;
+                o[off + j] = (float) (w == null ? y : y * w[j] + b[j]);
+            }
+        });
+        return new Tensor[] {out};
+    }
+
+    /** Torch-Pruning: {@code numel(input)}, doubled when affine. */
+    @Override
+    public long countOps(Shape[] inputs, Shape[] outputs) {
+        long n = inputs[0].numelLong();
+        return elementwiseAffine ? 2 * n : n;
+    }
+
+    @Override
+    public String describe() {
+        return "LayerNorm(" + normalizedShape + ", eps=" + ModuleRepr.pyFloat(eps) + ", elementwise_affine="
+                + ModuleRepr.pyBool(elementwiseAffine) + ")";
+    }
+}

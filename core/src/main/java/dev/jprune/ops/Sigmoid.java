@@ -1,0 +1,40 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ops.internal.ElementwiseSupport;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+/**
+ * {@code nn.Sigmoid}: {@code 1 / (1 + exp(−x))} element-wise, any shape (0 and 1 at the infinities, no overflow).
+ * Evaluated in double and rounded once. Torch-Pruning does not count it.
+ */
+public record Sigmoid() implements Op {
+
+    @Override
+    public String type() {
+        return "Sigmoid";
+    }
+
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        return ElementwiseSupport.sameShape(this, inputs);
+    }
+
+    /** A new tensor of the input's shape. */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
+            for (int i = from; i < to; i++) {
+                out[i] = (float) (1.0 / (1.0 + Math.exp(-(double) in[i])));
+            }
+        })};
+    }
+
+    @Override
+    public String describe() {
+        return "Sigmoid()";
+    }
+}

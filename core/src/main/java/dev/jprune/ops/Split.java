@@ -1,0 +1,174 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ops.internal.LayoutSupport;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * {@code torch.split} with a list of sizes, and {@code torch.chunk}: cuts the input along {@code dim} (negative counts
+ * from the end) into consecutive pieces of the given sizes, one output each, e.g. {@code (N, L, 3E) → 3 × (N, L, E)}
+ * with sizes {@code (E, E, E)} on dim −1. The sizes must add up to the input's size along {@code dim}; zero-sized
+ * pieces are allowed, as in PyTorch. Outputs are copies.
+ *
+ * <p>{@code torch.split(x, n)} (equal pieces, the last smaller) is {@link #bySize}; {@code torch.chunk(x, n)} is
+ * {@link #chunk}. Both resolve the piece sizes for a known input size, so after pruning a new op is made with
+ * {@link #withSizes}.
+ *
+ * @param dim   the dimension cut along
+ * @param sizes the size of each piece, in order
+ */
+public record Split(int dim, int[] sizes) implements Op {
+
+    /** Validates the sizes (at least one, none negative) and takes a defensive copy. */
+    public Split {
+        sizes = sizes.clone();
+        if (sizes.length == 0) {
+            throw new IllegalArgumentException("Split needs at least one piece size");
+        }
+        for (int s : sizes) {
+            if (s < 0) {
+                throw new IllegalArgumentException("Split: piece sizes must be non-negative, got " + LayoutSupport.tuple(sizes));
+            }
+        }
+    }
+
+    /** {@code torch.split(x, sizes, dim)}. */
+    public static Split of(int dim, int... sizes) {
+        return new Split(dim, sizes);
+    }
+
+    /**
+     * {@code torch.chunk(x, chunks, dim)} for an input of size {@code sizeAlongDim} along {@code dim}: pieces of
+     * {@code ceil(size / chunks)}, the last one smaller; as in PyTorch this can give fewer than {@code chunks} pieces
+     * (6 into 4 gives 2, 2, 2). Chunking 10 into 3 gives 4, 4, 2.
+     */
+    public static Split chunk(int dim, int chunks, int sizeAlongDim) {
+        if (chunks < 1 || sizeAlongDim < 1) {
+            throw new IllegalArgumentException("Split.chunk: chunks and the size along dim must be positive, got "
+                    + chunks + " and " + sizeAlongDim);
+        }
+        return bySize(dim, (sizeAlongDim + chunks - 1) / chunks, sizeAlongDim);
+    }
+
+    /**
+     * {@code torch.split(x, pieceSize, dim)} for an input of size {@code sizeAlongDim} along {@code dim}: pieces of
+     * {@code pieceSize}, the last one holding the remainder.
+     */
+    public static Split bySize(int dim, int pieceSize, int sizeAlongDim) {
+        if (pieceSize < 1 || sizeAlongDim < 1) {
+            throw new IllegalArgumentException("Split.bySize: the piece size and the size along dim must be positive, got "
+                    + pieceSize + " and " + sizeAlongDim);
+        }
+        int n = (sizeAlongDim + pieceSize - 1) / pieceSize;
+        int[] s = new int[n];
+        Arrays.fill(s, pieceSize);
+        s[n - 1] = sizeAlongDim - (n - 1) * pieceSize;
+        return new Split(dim, s);
+    }
+
+    /** The piece sizes (copied). */
+    @Override
+    public int[] sizes() {
+        return sizes.clone();
+    }
+
+    /** A copy with other piece sizes and the same dimension (pruning); the number of pieces must not change. */
+    public Split withSizes(int... newSizes) {
+        if (newSizes.length != sizes.length) {
+            throw new IllegalArgumentException("Split.withSizes: expected " + sizes.length + " sizes (one per output), got "
+                    + newSizes.length);
+        }
+        return new Split(dim, newSizes);
+    }
+
+    /** The start of each piece along {@code dim}. */
+    public int[] offsets() {
+        int[] o = new int[sizes.length];
+        for (int i = 1; i < sizes.length; i++) {
+            o[i] = o[i - 1] + sizes[i - 1];
+        }
+        return o;
+    }
+
+    @Override
+    public String type() {
+        return "Split";
+    }
+
+    /** One output per piece. */
+    @Override
+    public int outputCount() {
+        return sizes.length;
+    }
+
+    /** The input shape with the size along {@code dim} replaced by each piece's size. */
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        Shapes.requireCount(this, inputs, 1);
+        Shape in = inputs[0];
+        int axis = LayoutSupport.normalizeDim(this, dim, in.rank());
+        long total = 0;
+        for (int s : sizes) {
+            total += s;
+        }
+        if (total != in.dim(axis)) {
+            throw new IllegalArgumentException("Split into " + LayoutSupport.tuple(sizes) + " along dim " + dim
+                    + " expects size " + total + " there, got input " + in);
+        }
+        Shape[] out = new Shape[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            out[i] = in.with(axis, sizes[i]);
+        }
+        return out;
+    }
+
+    /** Copies each piece into a new tensor. */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        Tensor x = inputs[0];
+        Shape[] shapes = inferShapes(new Shape[] {x.shape()});
+        int axis = x.shape().normalizeAxis(dim);
+        int outer = x.shape().product(0, axis);
+        int inner = x.shape().product(axis + 1, x.rank());
+        int inRow = x.dim(axis) * inner;
+        float[] src = x.data();
+        Tensor[] out = new Tensor[sizes.length];
+        int at = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            out[i] = Tensor.zeros(shapes[i]);
+            int row = sizes[i] * inner;
+            float[] o = out[i].data();
+            for (int r = 0; r < outer; r++) {
+                System.arraycopy(src, r * inRow + at, o, r * row, row);
+            }
+            at += row;
+        }
+        return out;
+    }
+
+    /** {@code Split(dim=-1, sizes=(4, 4, 2))}. */
+    @Override
+    public String describe() {
+        return "Split(dim=" + dim + ", sizes=" + LayoutSupport.tuple(sizes) + ")";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Split s && dim == s.dim && Arrays.equals(sizes, s.sizes);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * dim + Arrays.hashCode(sizes);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ops.internal.ElementwiseSupport;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+/**
+ * {@code torch.sqrt} (ONNX {@code Sqrt}): square root element-wise, any shape; NaN below 0 and {@code -0.0} for
+ * {@code -0.0}. Correctly rounded (the double square root rounded to float).
+ */
+public record Sqrt() implements Op {
+
+    @Override
+    public String type() {
+        return "Sqrt";
+    }
+
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        return ElementwiseSupport.sameShape(this, inputs);
+    }
+
+    /** A new tensor of the input's shape. */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
+            for (int i = from; i < to; i++) {
+                out[i] = (float) Math.sqrt(in[i]);
+            }
+        })};
+    }
+
+    @Override
+    public String describe() {
+        return "Sqrt()";
+    }
+}

@@ -1,0 +1,111 @@
+package dev.jprune.ops;
+
+import dev.jprune.exec.ForwardContext;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ops.internal.LayoutSupport;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * {@code torch.squeeze}: removes size-1 dimensions, e.g. {@code (N, C, 1, 1) → (N, C)} with dims {@code (2, 3)}.
+ * With an empty {@code dims} every size-1 dimension goes ({@code torch.squeeze(x)}). As in PyTorch, a listed
+ * dimension whose size is not 1 is left in place without error (ONNX's {@code Squeeze} would reject it).
+ *
+ * <p>The output is a view: it shares the input's storage (no copy), which is safe because no op modifies its inputs.
+ *
+ * @param dims the dimensions to squeeze (negative counts from the end); empty means all size-1 dimensions
+ */
+public record Squeeze(int[] dims) implements Op {
+
+    /** Takes a defensive copy. */
+    public Squeeze {
+        dims = dims.clone();
+    }
+
+    /** {@code torch.squeeze(x, dims)}. */
+    public static Squeeze of(int... dims) {
+        return new Squeeze(dims);
+    }
+
+    /** {@code torch.squeeze(x)}: every size-1 dimension. */
+    public static Squeeze all() {
+        return new Squeeze(new int[0]);
+    }
+
+    /** The dimensions as given (copied). */
+    @Override
+    public int[] dims() {
+        return dims.clone();
+    }
+
+    @Override
+    public String type() {
+        return "Squeeze";
+    }
+
+    /** The input shape without the selected size-1 dimensions. */
+    @Override
+    public Shape[] inferShapes(Shape[] inputs) {
+        Shapes.requireCount(this, inputs, 1);
+        Shape in = inputs[0];
+        int rank = in.rank();
+        boolean[] drop = new boolean[rank];
+        if (dims.length == 0) {
+            for (int i = 0; i < rank; i++) {
+                drop[i] = in.dim(i) == 1;
+            }
+        } else if (rank == 0) {
+            // PyTorch accepts dim 0 / -1 on a scalar and returns it unchanged.
+            for (int d : dims) {
+                LayoutSupport.normalizeDim(this, d, 1);
+            }
+        } else {
+            for (int d : dims) {
+                int a = LayoutSupport.normalizeDim(this, d, rank);
+                if (drop[a]) {
+                    throw new IllegalArgumentException("Squeeze: dimension " + d + " appears more than once in "
+                            + LayoutSupport.tuple(dims));
+                }
+                drop[a] = in.dim(a) == 1;
+            }
+        }
+        int[] out = new int[rank];
+        int m = 0;
+        for (int i = 0; i < rank; i++) {
+            if (!drop[i]) {
+                out[m++] = in.dim(i);
+            }
+        }
+        return new Shape[] {Shape.of(Arrays.copyOf(out, m))};
+    }
+
+    /** A view of the input with the squeezed shape (shares storage). */
+    @Override
+    public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
+        return new Tensor[] {inputs[0].reshape(inferShapes(new Shape[] {inputs[0].shape()})[0])};
+    }
+
+    /** {@code Squeeze(dim=(2, 3))}, or {@code Squeeze()} for all. */
+    @Override
+    public String describe() {
+        return dims.length == 0 ? "Squeeze()" : "Squeeze(dim=" + LayoutSupport.tuple(dims) + ")";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Squeeze s && Arrays.equals(dims, s.dims);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(dims);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Helpers shared by the operator classes of {@link dev.jprune.ops}: element-wise and broadcasting loops split into
+ * fixed-size parallel blocks, layout index arithmetic, pooling window sizes, special functions ({@code erf}) and
+ * Python-style formatting for module reprs. Internal: users must not rely on these types. Everything is non-null
+ * unless stated.
+ */
+package dev.jprune.ops.internal;

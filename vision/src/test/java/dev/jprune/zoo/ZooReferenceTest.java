@@ -1,0 +1,98 @@
+package dev.jprune.zoo;
+
+import dev.jprune.count.OpCounter;
+import dev.jprune.exec.Executor;
+import dev.jprune.ir.Graph;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+import dev.jprune.testing.Reference;
+import dev.jprune.testing.Tolerance;
+import dev.jprune.weights.Parity;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The zoo against Torch-Pruning's reference ({@code shared/reference/torchvision_tp.jsonl}): parameter and MAC
+ * counts equal {@code base_params}/{@code base_macs} exactly, and with parity weights the first 8 logits match
+ * {@code base_out_head} within {@code 1e-4 · max|ref| + 1e-6}.
+ */
+class ZooReferenceTest {
+
+    static final double RTOL = 1e-4;
+    static final double ATOL = 1e-6;
+
+    static List<String> models() {
+        return Zoo.names();
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void countsMatchTorchPruning(String model) {
+        Map<String, Object> ref = Reference.anyWithBase(model)
+                .orElseThrow(() -> new AssertionError("no reference record with base counts for " + model));
+        Graph g = Zoo.build(model, inputOf(ref), 1000);
+        OpCounter.Count c = OpCounter.count(g);
+        assertEquals(((Number) ref.get("base_params")).longValue(), c.params(), model + " params");
+        assertEquals(((Number) ref.get("base_macs")).longValue(), c.ops(), model + " macs");
+    }
+
+    /** The four models of the foundation issue, in the everyday run. */
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "resnet50", "vgg16_bn", "mobilenet_v2"})
+    void parityForwardMatchesTorchvision(String model) {
+        checkForward(model);
+    }
+
+    /** The rest of the zoo's forward passes: heavier, so tagged slow (run by the whole-suite command). */
+    @Tag("slow")
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet34", "resnet101", "resnet152", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16",
+        "vgg19", "vgg19_bn"})
+    void parityForwardMatchesTorchvisionSlow(String model) {
+        checkForward(model);
+    }
+
+    @Test
+    void everyZooModelIsCovered() {
+        for (String m : Zoo.names()) {
+            Assertions.assertTrue(Reference.anyWithBase(m).isPresent(), m + " has no reference record");
+        }
+    }
+
+    private static void checkForward(String model) {
+        Map<String, Object> ref = Reference.anyWithBase(model).orElseThrow();
+        Shape input = inputOf(ref);
+        Graph g = Zoo.build(model, input, 1000);
+        Parity.fill(g);
+        Tensor y = Executor.run(g, Parity.input(input))[0];
+        assertEquals(Shape.of(1, 1000), y.shape());
+        double[] expected = Reference.doubles(ref.get("base_out_head"));
+        Tolerance.assertClose(expected, Tolerance.toDouble(y.data(), expected.length), RTOL, ATOL, model + " logits");
+        double sum = 0;
+        for (float v : y.data()) {
+            sum += v;
+        }
+        double refSum = ((Number) ref.get("base_out_sum")).doubleValue();
+        // The sum of 1000 logits cancels heavily; compare it against the scale of the logits, not of the sum.
+        double scale = 0;
+        for (float v : y.data()) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        Assertions.assertTrue(Math.abs(sum - refSum) <= RTOL * scale * 1000 + ATOL,
+                model + " logit sum " + sum + " vs reference " + refSum);
+    }
+
+    static Shape inputOf(Map<String, Object> ref) {
+        double[] d = Reference.doubles(ref.get("input"));
+        return Shape.of((int) d[0], (int) d[1], (int) d[2], (int) d[3]);
+    }
+}
