@@ -23,6 +23,22 @@ public final class Executor {
 
     /** Runs the graph with {@code ctx} and returns its outputs in order. */
     public static Tensor[] run(Graph graph, ForwardContext ctx, Tensor... inputs) {
+        return forward(graph, ctx, inputs).outputs();
+    }
+
+    /** The outputs of a forward pass and, when the context records, the tape for backward (else {@code null}). */
+    public record Forward(Tensor[] outputs, Tape tape) {
+        /** Output 0. */
+        public Tensor output() {
+            return outputs[0];
+        }
+    }
+
+    /**
+     * Runs the graph with {@code ctx}; when {@link ForwardContext#recording()} the result carries a {@link Tape}
+     * holding what each op needs for its backward.
+     */
+    public static Forward forward(Graph graph, ForwardContext ctx, Tensor... inputs) {
         List<Value> in = graph.inputs();
         if (inputs.length != in.size()) {
             throw new IllegalArgumentException("model " + graph.name() + " takes " + in.size() + " inputs, got " + inputs.length);
@@ -44,12 +60,19 @@ public final class Executor {
             }
             values[in.get(i).id()] = inputs[i];
         }
-        for (Node n : graph.nodes()) {
+        Tape tape = ctx.recording() ? new Tape(graph, ctx, ctx.tracksInputGradients()) : null;
+        List<Node> nodes = graph.nodes();
+        for (int idx = 0; idx < nodes.size(); idx++) {
+            Node n = nodes.get(idx);
             Tensor[] args = new Tensor[n.inputs().size()];
             for (int i = 0; i < args.length; i++) {
                 args[i] = values[n.input(i).id()];
             }
+            ctx.takeStash();
             Tensor[] out = n.op().forward(n, args, ctx);
+            if (tape != null) {
+                tape.record(idx, n, args, out, ctx.takeStash());
+            }
             for (int i = 0; i < out.length; i++) {
                 Value v = n.output(i);
                 if (!out[i].shape().equals(v.shape())) {
@@ -68,6 +91,6 @@ public final class Executor {
         for (int i = 0; i < result.length; i++) {
             result[i] = values[graph.outputs().get(i).id()];
         }
-        return result;
+        return new Forward(result, tape);
     }
 }

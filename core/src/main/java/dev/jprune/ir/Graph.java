@@ -96,6 +96,13 @@ public final class Graph {
         return n;
     }
 
+    /** Clears every parameter's gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
+    public void zeroGrad() {
+        for (Parameter p : stateDict.values()) {
+            p.setGrad(null);
+        }
+    }
+
     /**
      * Re-infers every value's shape from the inputs, node by node, and checks each node's parameters against its
      * op. Throws {@link IllegalStateException} naming the node when anything no longer fits.

@@ -1,6 +1,8 @@
 package dev.jprune.ir;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -42,6 +44,20 @@ public interface Op {
      * inputs must not be modified unless the op documents it.
      */
     Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx);
+
+    /** Which forward tensors the tape keeps for {@link #backward}; as few as the backward reads. */
+    default Saved saved() {
+        return Saved.NONE;
+    }
+
+    /**
+     * Gradients of the node's inputs from the gradients of its outputs ({@link BackwardContext#gradOutput}), one per
+     * input ({@code null} where not needed or not differentiable); parameter gradients are added into
+     * {@link BackwardContext#paramGrad}. Called only when at least one output received a gradient.
+     */
+    default Tensor[] backward(Node node, BackwardContext ctx) {
+        throw new UnsupportedOperationException(type() + " (" + node.name() + ") has no backward yet");
+    }
 
     /**
      * The operations Torch-Pruning's {@code count_ops_and_params} attributes to this op when it is applied as a

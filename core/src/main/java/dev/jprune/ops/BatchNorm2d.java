@@ -1,10 +1,14 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Mode;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
 import dev.jprune.kernels.Kernels;
+import dev.jprune.kernels.Parallel;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -15,8 +19,8 @@ import java.util.List;
 /**
  * {@code nn.BatchNorm2d} over {@code (N, C, H, W)} (also accepts {@code (N, C)} and {@code (N, C, L)} inputs, as
  * BatchNorm1d). Parameters {@code weight}, {@code bias} (when {@code affine}); buffers {@code running_mean},
- * {@code running_var}, {@code num_batches_tracked}. Eval mode uses the running statistics. Train mode (batch
- * statistics) arrives with the training engine.
+ * {@code running_var}, {@code num_batches_tracked}. Eval mode uses the running statistics, train mode the batch
+ * statistics.
  */
 public record BatchNorm2d(int numFeatures, double eps, double momentum, boolean affine) implements Op {
 
@@ -64,34 +68,143 @@ public record BatchNorm2d(int numFeatures, double eps, double momentum, boolean 
         return new Shape[] {in};
     }
 
+    /** Per-channel statistics a forward used, kept for its backward. */
+    private record Stats(float[] mean, float[] invStd) {
+    }
+
+    /**
+     * Eval mode normalises with the running statistics. Train mode uses the batch statistics (biased variance) and
+     * updates the running ones as PyTorch does: {@code running = (1 − momentum)·running + momentum·batch}, with the
+     * unbiased batch variance, and {@code num_batches_tracked + 1}.
+     */
     @Override
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
-        if (ctx.training()) {
-            throw new UnsupportedOperationException("BatchNorm2d train mode is not implemented yet (node " + node.name() + ")");
-        }
         Tensor x = inputs[0];
         Shape s = x.shape();
         int n = s.dim(0);
         int inner = s.product(2, s.rank());
-        float[] mean = node.param("running_mean").data();
-        float[] var = node.param("running_var").data();
+        float[] in = x.data();
+        float[] mean = new float[numFeatures];
+        float[] invStd = new float[numFeatures];
+        if (ctx.training()) {
+            long count = (long) n * inner;
+            if (count < 2) {
+                throw new IllegalArgumentException("BatchNorm2d " + node.name() + " in train mode needs more than one value per channel, got input " + s);
+            }
+            float[] runMean = node.param("running_mean").data();
+            float[] runVar = node.param("running_var").data();
+            Parallel.forRange(numFeatures, c -> {
+                double sum = 0;
+                for (int b = 0; b < n; b++) {
+                    sum += ctx.kernels().sum(in, (b * numFeatures + c) * inner, inner);
+                }
+                double mu = sum / count;
+                double sq = 0;
+                for (int b = 0; b < n; b++) {
+                    int off = (b * numFeatures + c) * inner;
+                    for (int i = 0; i < inner; i++) {
+                        double d = in[off + i] - mu;
+                        sq += d * d;
+                    }
+                }
+                double var = sq / count;
+                mean[c] = (float) mu;
+                invStd[c] = (float) (1.0 / Math.sqrt(var + eps));
+                runMean[c] = (float) ((1 - momentum) * runMean[c] + momentum * mu);
+                runVar[c] = (float) ((1 - momentum) * runVar[c] + momentum * sq / (count - 1));
+            });
+            float[] tracked = node.param("num_batches_tracked").data();
+            tracked[0] += 1f;
+        } else {
+            float[] runMean = node.param("running_mean").data();
+            float[] runVar = node.param("running_var").data();
+            for (int c = 0; c < numFeatures; c++) {
+                mean[c] = runMean[c];
+                invStd[c] = (float) (1.0 / Math.sqrt(runVar[c] + eps));
+            }
+        }
         float[] gamma = affine ? node.param("weight").data() : null;
         float[] beta = affine ? node.param("bias").data() : null;
         Tensor out = Tensor.zeros(s);
         Kernels k = ctx.kernels();
-        float[] in = x.data();
         float[] o = out.data();
-        for (int c = 0; c < numFeatures; c++) {
+        Parallel.forRange(numFeatures, c -> {
             // As PyTorch's CPU kernel: alpha = gamma / sqrt(var + eps), beta' = beta - mean * alpha, in float.
-            float invStd = (float) (1.0 / Math.sqrt(var[c] + eps));
-            float alpha = affine ? gamma[c] * invStd : invStd;
+            float alpha = affine ? gamma[c] * invStd[c] : invStd[c];
             float shift = (affine ? beta[c] : 0f) - mean[c] * alpha;
             for (int b = 0; b < n; b++) {
                 int off = (b * numFeatures + c) * inner;
                 k.scaleShift(in, off, alpha, shift, o, off, inner);
             }
-        }
+        });
+        ctx.stash(new Stats(mean, invStd));
         return new Tensor[] {out};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * With {@code x̂ = (x − mean)·invstd}: {@code dγ += Σ dy·x̂}, {@code dβ += Σ dy}; in train mode
+     * {@code dx = γ·invstd/M · (M·dy − Σdy − x̂·Σ dy·x̂)} (the batch statistics depend on x), in eval mode
+     * {@code dx = γ·invstd·dy}.
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor x = ctx.input(0);
+        Stats st = (Stats) ctx.stash();
+        Shape s = x.shape();
+        int n = s.dim(0);
+        int inner = s.product(2, s.rank());
+        long count = (long) n * inner;
+        float[] in = x.data();
+        float[] dy = ctx.gradOutput(0).data();
+        float[] gamma = affine ? node.param("weight").data() : null;
+        Tensor dgT = affine ? ctx.paramGrad("weight") : null;
+        Tensor dbT = affine ? ctx.paramGrad("bias") : null;
+        Tensor dxT = ctx.needsInputGrad(0) ? Tensor.zeros(s) : null;
+        boolean train = ctx.mode() == Mode.TRAIN;
+        Parallel.forRange(numFeatures, c -> {
+            float mu = st.mean()[c];
+            float is = st.invStd()[c];
+            double sdy = 0;
+            double sdyx = 0;
+            for (int b = 0; b < n; b++) {
+                int off = (b * numFeatures + c) * inner;
+                for (int i = 0; i < inner; i++) {
+                    float g = dy[off + i];
+                    sdy += g;
+                    sdyx += g * ((in[off + i] - mu) * is);
+                }
+            }
+            if (dgT != null) {
+                dgT.data()[c] += (float) sdyx;
+            }
+            if (dbT != null) {
+                dbT.data()[c] += (float) sdy;
+            }
+            if (dxT != null) {
+                float[] dx = dxT.data();
+                float scale = (affine ? gamma[c] : 1f) * is;
+                float mdy = (float) (sdy / count);
+                float mdyx = (float) (sdyx / count);
+                for (int b = 0; b < n; b++) {
+                    int off = (b * numFeatures + c) * inner;
+                    for (int i = 0; i < inner; i++) {
+                        float g = dy[off + i];
+                        if (train) {
+                            float xh = (in[off + i] - mu) * is;
+                            dx[off + i] = scale * (g - mdy - xh * mdyx);
+                        } else {
+                            dx[off + i] = scale * g;
+                        }
+                    }
+                }
+            }
+        });
+        return new Tensor[] {dxT};
     }
 
     /** Torch-Pruning: {@code numel(input)}, doubled when affine. */

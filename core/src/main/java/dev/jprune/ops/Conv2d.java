@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
@@ -82,6 +84,33 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         ctx.kernels().conv2d(s, inputs[0].data(), node.param("weight").data(),
                 bias ? node.param("bias").data() : null, out.data());
         return new Tensor[] {out};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /** Input gradient by transposed correlation; weight (and bias) gradients added to the parameters' grads. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor x = ctx.input(0);
+        Tensor dy = ctx.gradOutput(0);
+        Conv2dSpec s = spec(x.shape());
+        Tensor dx = null;
+        if (ctx.needsInputGrad(0)) {
+            dx = Tensor.zeros(x.shape());
+            ctx.kernels().conv2dBackwardInput(s, dy.data(), node.param("weight").data(), dx.data());
+        }
+        Tensor dw = ctx.paramGrad("weight");
+        Tensor db = bias ? ctx.paramGrad("bias") : null;
+        if (dw != null) {
+            ctx.kernels().conv2dBackwardWeight(s, x.data(), dy.data(), dw.data(), db == null ? null : db.data());
+        } else if (db != null) {
+            // weight frozen, bias trained: the weight gradient goes to a scratch buffer
+            ctx.kernels().conv2dBackwardWeight(s, x.data(), dy.data(), new float[node.param("weight").numel()], db.data());
+        }
+        return new Tensor[] {dx};
     }
 
     /** Torch-Pruning: {@code N·OH·OW·KH·KW·Cin·(Cout/groups)}, plus {@code Cout·N·OH·OW} with a bias. */

@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.tensor.Shape;
@@ -26,6 +28,24 @@ public record ReLU() implements Op {
         Tensor out = Tensor.zeros(x.shape());
         ctx.kernels().clamp(x.data(), 0, 0f, Float.POSITIVE_INFINITY, out.data(), 0, x.numel());
         return new Tensor[] {out};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.OUTPUTS;
+    }
+
+    /** {@code dx = dy} where the output is positive, else 0 (PyTorch's threshold_backward). */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        float[] y = ctx.output(0).data();
+        float[] dy = ctx.gradOutput(0).data();
+        Tensor dx = Tensor.zeros(ctx.output(0).shape());
+        float[] d = dx.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = y[i] > 0f ? dy[i] : 0f;
+        }
+        return new Tensor[] {dx};
     }
 
     /** Torch-Pruning: {@code numel(output)}. */
