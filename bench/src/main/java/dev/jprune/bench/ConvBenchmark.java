@@ -16,17 +16,20 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
  * ResNet-50 {@code layer1.0.conv2}: 3×3 convolution, 64 → 64 channels, 56×56, padding 1, batch 8, with
- * bias, on the scalar or the vector kernels with the project's thread pool.
+ * bias, on the scalar or the vector kernels with the project's thread pool: the forward pass
+ * ({@link #conv}) and its two gradients, with respect to the input ({@link #backwardInput}) and to the
+ * weights and bias ({@link #backwardWeight}, which adds into its buffers as in training).
  *
- * <p>JMH reports the average time per call; one call is {@code 2 · 8 · 56 · 56 · 64 · 64 · 9 = 1.850}
- * GFLOP, so {@code GFLOP/s = 1850 / (ms per op)}. The tear-down also prints that figure as a
- * {@code GFLOP/s} line.
+ * <p>JMH reports the average time per call; each of the three calls counts the forward's multiply-adds,
+ * {@code 2 · 8 · 56 · 56 · 64 · 64 · 9 = 1.850} GFLOP, so {@code GFLOP/s = 1850 / (ms per op)}. The
+ * tear-down also prints that figure as a {@code GFLOP/s} line.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,6 +53,10 @@ public class ConvBenchmark {
     private float[] weight;
     private float[] bias;
     private float[] output;
+    private float[] gradOutput;
+    private float[] gradInput;
+    private float[] gradWeight;
+    private float[] gradBias;
     private long calls;
     private long start;
 
@@ -67,6 +74,10 @@ public class ConvBenchmark {
         weight = fill(rnd, 64 * 64 * 9);
         bias = fill(rnd, 64);
         output = new float[batch * 64 * spec.outH() * spec.outW()];
+        gradOutput = fill(rnd, output.length);
+        gradInput = new float[input.length];
+        gradWeight = new float[weight.length];
+        gradBias = new float[bias.length];
     }
 
     private static float[] fill(Random rnd, int n) {
@@ -86,11 +97,12 @@ public class ConvBenchmark {
 
     /** Prints the GFLOP/s of the iteration just measured. */
     @TearDown(Level.Iteration)
-    public void endIteration() {
+    public void endIteration(BenchmarkParams params) {
         long nanos = System.nanoTime() - start;
         double flops = 2.0 * spec.macs() * calls;
-        System.out.printf("%nGFLOP/s conv resnet50.layer1.0.conv2 batch %d %s (%s, %d threads): %.1f%n",
-                batch, kernels, impl.name(), Parallel.threads(), flops / nanos);
+        String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        System.out.printf("%nGFLOP/s %s resnet50.layer1.0.conv2 batch %d %s (%s, %d threads): %.1f%n",
+                method, batch, kernels, impl.name(), Parallel.threads(), flops / nanos);
     }
 
     /** One convolution; returns the output so the work cannot be eliminated. */
@@ -99,5 +111,21 @@ public class ConvBenchmark {
         impl.conv2d(spec, input, weight, bias, output);
         calls++;
         return output;
+    }
+
+    /** The input gradient of the convolution (overwrites its buffer). */
+    @Benchmark
+    public float[] backwardInput() {
+        impl.conv2dBackwardInput(spec, gradOutput, weight, gradInput);
+        calls++;
+        return gradInput;
+    }
+
+    /** The weight and bias gradients of the convolution (added into their buffers). */
+    @Benchmark
+    public float[] backwardWeight() {
+        impl.conv2dBackwardWeight(spec, input, gradOutput, gradWeight, gradBias);
+        calls++;
+        return gradWeight;
     }
 }

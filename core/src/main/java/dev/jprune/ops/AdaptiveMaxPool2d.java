@@ -1,9 +1,10 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
-import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.ops.internal.PoolSupport;
 import dev.jprune.tensor.Shape;
@@ -18,9 +19,7 @@ public record AdaptiveMaxPool2d(int outH, int outW) implements Op {
 
     /** Validates the output size. */
     public AdaptiveMaxPool2d {
-        if (outH < 1 || outW < 1) {
-            throw new IllegalArgumentException("AdaptiveMaxPool2d: output_size must be positive, got (" + outH + ", " + outW + ")");
-        }
+        PoolSupport.requireOutputSize("AdaptiveMaxPool2d", outH, outW);
     }
 
     /** A square output {@code (size, size)}. */
@@ -35,48 +34,25 @@ public record AdaptiveMaxPool2d(int outH, int outW) implements Op {
 
     @Override
     public Shape[] inferShapes(Shape[] inputs) {
-        Shapes.requireCount(this, inputs, 1);
-        Shape in = inputs[0];
-        Shapes.requireRank(this, in, 4, "(N, C, H, W)");
-        if (in.dim(2) < 1 || in.dim(3) < 1) {
-            throw new IllegalArgumentException("AdaptiveMaxPool2d expects an input (N, C, H, W) with H, W >= 1, got " + in);
-        }
-        return new Shape[] {Shape.of(in.dim(0), in.dim(1), outH, outW)};
+        return PoolSupport.adaptiveShape(this, inputs, outH, outW);
     }
 
-    /** A new tensor {@code (N, C, outH, outW)}. */
+    /** A new tensor {@code (N, C, outH, outW)}; when recording, stashes each output's arg-max for the backward. */
     @Override
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
         Tensor x = inputs[0];
-        int h = x.dim(2);
-        int w = x.dim(3);
-        Tensor y = Tensor.zeros(x.dim(0), x.dim(1), outH, outW);
-        float[] in = x.data();
-        float[] o = y.data();
-        ElementwiseSupport.forItems(x.dim(0) * x.dim(1), h * w, plane -> {
-            int inBase = plane * h * w;
-            int outBase = plane * outH * outW;
-            for (int i = 0; i < outH; i++) {
-                int hs = PoolSupport.adaptiveStart(i, h, outH);
-                int he = PoolSupport.adaptiveEnd(i, h, outH);
-                for (int j = 0; j < outW; j++) {
-                    int ws = PoolSupport.adaptiveStart(j, w, outW);
-                    int we = PoolSupport.adaptiveEnd(j, w, outW);
-                    float acc = Float.NEGATIVE_INFINITY;
-                    for (int ih = hs; ih < he; ih++) {
-                        int row = inBase + ih * w;
-                        for (int iw = ws; iw < we; iw++) {
-                            float v = in[row + iw];
-                            if (v > acc || Float.isNaN(v)) {
-                                acc = v;
-                            }
-                        }
-                    }
-                    o[outBase + i * outW + j] = acc;
-                }
-            }
-        });
-        return new Tensor[] {y};
+        return PoolSupport.maxPool(x, PoolSupport.adaptive(x.dim(2), outH), PoolSupport.adaptive(x.dim(3), outW), ctx);
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.NONE;
+    }
+
+    /** Each output gradient is added to its window's arg-max (first maximum in scan order, or the last NaN). */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return PoolSupport.maxPoolBackward(node, ctx);
     }
 
     /** Torch-Pruning: {@code numel(input)}. */

@@ -1,10 +1,12 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
-import dev.jprune.kernels.Kernels;
-import dev.jprune.ops.internal.ElementwiseSupport;
+import dev.jprune.ops.internal.BroadcastSupport;
+import dev.jprune.ops.internal.BroadcastSupport.Arithmetic;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -23,32 +25,24 @@ public record Add() implements Op {
     /** The broadcast shape of the two inputs; throws naming the op when they do not broadcast. */
     @Override
     public Shape[] inferShapes(Shape[] inputs) {
-        Shapes.requireCount(this, inputs, 2);
-        return new Shape[] {Shapes.broadcast(this, inputs[0], inputs[1])};
+        return BroadcastSupport.binaryShape(this, inputs);
     }
 
     /** A new tensor of the broadcast shape; the inputs are only read. */
     @Override
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
-        Kernels k = ctx.kernels();
-        return new Tensor[] {ElementwiseSupport.broadcast(this, inputs[0], inputs[1],
-                (a, aOff, aStep, b, bOff, bStep, out, outOff, n) -> {
-                    if (aStep == 1 && bStep == 1) {
-                        k.add(a, aOff, b, bOff, out, outOff, n);
-                    } else if (bStep == 0) {
-                        float y = b[bOff];
-                        for (int i = 0; i < n; i++) {
-                            float x = a[aOff + i * aStep];
-                            out[outOff + i] = x + y;
-                        }
-                    } else {
-                        float x = a[aOff];
-                        for (int i = 0; i < n; i++) {
-                            float y = b[bOff + i];
-                            out[outOff + i] = x + y;
-                        }
-                    }
-                })};
+        return new Tensor[] {BroadcastSupport.apply(this, Arithmetic.ADD, inputs[0], inputs[1], ctx.kernels())};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.NONE;
+    }
+
+    /** {@code da = dy}, {@code db = dy}, each summed over the dimensions along which it was broadcast. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return BroadcastSupport.backward(this, Arithmetic.ADD, node, ctx);
     }
 
     @Override

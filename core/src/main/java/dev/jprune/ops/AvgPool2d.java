@@ -1,9 +1,10 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
-import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.ops.internal.PoolSupport;
 import dev.jprune.tensor.Shape;
@@ -14,7 +15,8 @@ import dev.jprune.tensor.Tensor;
  * rounded once). Output sizes follow PyTorch, including {@code ceil_mode}. The divisor follows PyTorch's CPU kernel
  * exactly: the window is first clipped to the padded input {@code [−pad, in + pad)} (a window that ceil mode lets run
  * past the padding is shorter); with {@code countIncludePad} the divisor is that clipped window's area, otherwise the
- * area of its part inside the input; {@code divisorOverride} (nullable), when set, replaces both.
+ * area of its part inside the input; {@code divisorOverride} (nullable), when set, replaces both. The backward
+ * spreads each output gradient divided by the same divisor over the window's inputs.
  */
 public record AvgPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode,
                         boolean countIncludePad, Integer divisorOverride) implements Op {
@@ -25,10 +27,7 @@ public record AvgPool2d(int kernelH, int kernelW, int strideH, int strideW, int 
             throw new IllegalArgumentException("AvgPool2d: kernel and stride must be positive, got kernel ("
                     + kernelH + ", " + kernelW + "), stride (" + strideH + ", " + strideW + ")");
         }
-        if (padH < 0 || padW < 0 || padH > kernelH / 2 || padW > kernelW / 2) {
-            throw new IllegalArgumentException("AvgPool2d: padding (" + padH + ", " + padW
-                    + ") must be non-negative and at most half the kernel size (" + kernelH + ", " + kernelW + ")");
-        }
+        PoolSupport.requirePadding("AvgPool2d", padH, padW, kernelH, kernelW);
         if (divisorOverride != null && divisorOverride == 0) {
             throw new IllegalArgumentException("AvgPool2d: divisor_override must be non-zero");
         }
@@ -46,16 +45,7 @@ public record AvgPool2d(int kernelH, int kernelW, int strideH, int strideW, int 
 
     @Override
     public Shape[] inferShapes(Shape[] inputs) {
-        Shapes.requireCount(this, inputs, 1);
-        Shape in = inputs[0];
-        Shapes.requireRank(this, in, 4, "(N, C, H, W)");
-        int oh = PoolSupport.outputSize(in.dim(2), kernelH, strideH, padH, 1, ceilMode);
-        int ow = PoolSupport.outputSize(in.dim(3), kernelW, strideW, padW, 1, ceilMode);
-        if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException("AvgPool2d: input (N, C, H, W) = " + in + " is too small for " + describe()
-                    + ": the output would be " + oh + "x" + ow);
-        }
-        return new Shape[] {Shape.of(in.dim(0), in.dim(1), oh, ow)};
+        return PoolSupport.stridedShape(this, inputs, kernelH, kernelW, strideH, strideW, padH, padW, 1, 1, ceilMode);
     }
 
     /** A new tensor {@code (N, C, OH, OW)}. */
@@ -63,44 +53,28 @@ public record AvgPool2d(int kernelH, int kernelW, int strideH, int strideW, int 
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
         Tensor x = inputs[0];
         Shape out = inferShapes(new Shape[] {x.shape()})[0];
-        int h = x.dim(2);
-        int w = x.dim(3);
-        int oh = out.dim(2);
-        int ow = out.dim(3);
-        Tensor y = Tensor.zeros(out);
-        float[] in = x.data();
-        float[] o = y.data();
-        ElementwiseSupport.forItems(x.dim(0) * x.dim(1), oh * ow * kernelH * kernelW, plane -> {
-            int inBase = plane * h * w;
-            int outBase = plane * oh * ow;
-            for (int i = 0; i < oh; i++) {
-                int h0 = i * strideH - padH;
-                int h1 = Math.min(h0 + kernelH, h + padH);
-                int hs = Math.max(h0, 0);
-                int he = Math.min(h1, h);
-                for (int j = 0; j < ow; j++) {
-                    int w0 = j * strideW - padW;
-                    int w1 = Math.min(w0 + kernelW, w + padW);
-                    int ws = Math.max(w0, 0);
-                    int we = Math.min(w1, w);
-                    if (hs >= he || ws >= we) {
-                        o[outBase + i * ow + j] = 0f;
-                        continue;
-                    }
-                    double sum = 0;
-                    for (int ih = hs; ih < he; ih++) {
-                        int row = inBase + ih * w;
-                        for (int iw = ws; iw < we; iw++) {
-                            sum += in[row + iw];
-                        }
-                    }
-                    int divisor = divisorOverride != null ? divisorOverride
-                            : countIncludePad ? (h1 - h0) * (w1 - w0) : (he - hs) * (we - ws);
-                    o[outBase + i * ow + j] = (float) (sum / divisor);
-                }
-            }
-        });
-        return new Tensor[] {y};
+        return PoolSupport.avgPool(x, rows(x.shape(), out), cols(x.shape(), out), countIncludePad, divisorOverride);
+    }
+
+    private PoolSupport.Axis rows(Shape in, Shape out) {
+        return PoolSupport.strided(in.dim(2), out.dim(2), kernelH, strideH, padH, 1);
+    }
+
+    private PoolSupport.Axis cols(Shape in, Shape out) {
+        return PoolSupport.strided(in.dim(3), out.dim(3), kernelW, strideW, padW, 1);
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.NONE;
+    }
+
+    /** Each output gradient divided by its window's divisor is added to every input of the window. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Shape in = node.input(0).shape();
+        Shape out = node.output(0).shape();
+        return PoolSupport.avgPoolBackward(node, ctx, rows(in, out), cols(in, out), countIncludePad, divisorOverride);
     }
 
     /** Torch-Pruning: {@code numel(input)}. */

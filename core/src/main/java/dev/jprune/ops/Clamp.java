@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.kernels.Kernels;
@@ -42,6 +44,24 @@ public record Clamp(float min, float max) implements Op {
         Kernels k = ctx.kernels();
         return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) ->
                 k.clamp(in, from, min, max, out, from, to - from))};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * As PyTorch's {@code clamp_backward}: {@code dx = dy} where {@code min <= x <= max} (bounds included; an absent
+     * bound is an infinity, so always satisfied), 0 elsewhere and at NaN; with {@code min > max} every gradient is 0.
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.mapGrad(ctx.input(0), ctx.gradOutput(0), (x, g, d, from, to) -> {
+            for (int i = from; i < to; i++) {
+                d[i] = x[i] >= min && x[i] <= max ? g[i] : 0f;
+            }
+        })};
     }
 
     @Override

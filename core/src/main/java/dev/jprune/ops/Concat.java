@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -79,6 +80,34 @@ public record Concat(int dim) implements Op {
             at += row;
         }
         return new Tensor[] {out};
+    }
+
+    /** Each input's gradient is its slab of the output gradient along {@code dim} (copied); skipped when not needed. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor dy = ctx.gradOutput(0);
+        Shape os = dy.shape();
+        int axis = os.normalizeAxis(dim);
+        int outer = os.product(0, axis);
+        int inner = os.product(axis + 1, os.rank());
+        int outRow = os.dim(axis) * inner;
+        float[] g = dy.data();
+        int n = node.inputs().size();
+        Tensor[] dx = new Tensor[n];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            Shape s = node.input(i).shape();
+            int row = s.dim(axis) * inner;
+            if (ctx.needsInputGrad(i)) {
+                dx[i] = Tensor.zeros(s);
+                float[] d = dx[i].data();
+                for (int r = 0; r < outer; r++) {
+                    System.arraycopy(g, r * outRow + at, d, r * row, row);
+                }
+            }
+            at += row;
+        }
+        return dx;
     }
 
     /** {@code Concat(dim=1)}. */

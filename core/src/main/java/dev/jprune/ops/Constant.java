@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -56,6 +57,12 @@ public record Constant(Tensor value) implements Op {
     @Override
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
         return new Tensor[] {value.copy()};
+    }
+
+    /** No inputs, so no input gradients: an empty array. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[0];
     }
 
     @Override

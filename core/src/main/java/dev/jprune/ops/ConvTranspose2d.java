@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
@@ -11,6 +13,7 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
 
@@ -173,6 +176,107 @@ public record ConvTranspose2d(int inChannels, int outChannels, int kernelH, int 
                 if (xo >= 0 && xo < ow) {
                     o[dst + xo] += cols[src + iw];
                 }
+            }
+        }
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * The forward's adjoint: per image and group, the output gradient is gathered at the strided positions each tap
+     * wrote to ({@code dcols (Cout/g·KH·KW, H·W)}, the inverse of the forward's scatter), then {@code dx_g = W_g·dcols}
+     * and {@code dW_g += x_g·dcolsᵀ} by GEMM; the bias gradient is the sum of {@code dy} over batch and positions.
+     * Images are processed in order so the parameter gradients do not depend on the thread count.
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor x = ctx.input(0);
+        float[] dy = ctx.gradOutput(0).data();
+        int n = x.dim(0);
+        int h = x.dim(2);
+        int w = x.dim(3);
+        int rows = outChannels / groups * kernelH * kernelW;
+        int hw = h * w;
+        int ohw = outH(h) * outW(w);
+        Kernels k = ctx.kernels();
+        float[] in = x.data();
+        float[] wt = node.param("weight").data();
+        Tensor dx = ctx.needsInputGrad(0) ? Tensor.zeros(x.shape()) : null;
+        Tensor dw = ctx.paramGrad("weight");
+        float[] dxd = dx == null ? null : dx.data();
+        float[] dwd = dw == null ? null : dw.data();
+        if (dxd != null || dwd != null) {
+            float[] dcols = new float[rows * hw];
+            for (int img = 0; img < n; img++) {
+                backwardImage(img, dy, in, wt, dcols, dxd, dwd, k, h, w);
+            }
+        }
+        Tensor db = bias ? ctx.paramGrad("bias") : null;
+        if (db != null) {
+            float[] d = db.data();
+            for (int c = 0; c < outChannels; c++) {
+                double acc = 0;
+                for (int img = 0; img < n; img++) {
+                    acc += k.sum(dy, (img * outChannels + c) * ohw, ohw);
+                }
+                d[c] += (float) acc;
+            }
+        }
+        return new Tensor[] {dx};
+    }
+
+    /**
+     * One image of the backward: for each group, gathers {@code dcols} from {@code dy}, then writes
+     * {@code dx_g = W_g·dcols} (when {@code dx} is not null) and adds {@code x_g·dcolsᵀ} to {@code dw} (when not null).
+     */
+    private void backwardImage(int img, float[] dy, float[] in, float[] wt, float[] dcols, float[] dx, float[] dw,
+                               Kernels k, int h, int w) {
+        int oh = outH(h);
+        int ow = outW(w);
+        int cinG = inChannels / groups;
+        int coutG = outChannels / groups;
+        int rows = coutG * kernelH * kernelW;
+        int hw = h * w;
+        int ohw = oh * ow;
+        for (int g = 0; g < groups; g++) {
+            for (int co = 0; co < coutG; co++) {
+                int plane = (img * outChannels + g * coutG + co) * ohw;
+                for (int kh = 0; kh < kernelH; kh++) {
+                    for (int kw = 0; kw < kernelW; kw++) {
+                        int row = ((co * kernelH + kh) * kernelW + kw) * hw;
+                        gather(dy, plane, oh, ow, kh * dilationH - padH, kw * dilationW - padW, dcols, row, h, w);
+                    }
+                }
+            }
+            int xOff = (img * inChannels + g * cinG) * hw;
+            if (dx != null) {
+                k.gemm(false, false, cinG, hw, rows, wt, g * cinG * rows, rows, dcols, 0, hw, 0f, dx, xOff, hw);
+            }
+            if (dw != null) {
+                k.gemm(false, true, cinG, rows, hw, in, xOff, hw, dcols, 0, hw, 1f, dw, g * cinG * rows, rows);
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #scatter}: fills one tap's column block ({@code H·W} values) with the output-gradient
+     * values at that tap's strided positions, zero where the position falls outside the output.
+     */
+    private void gather(float[] dy, int plane, int oh, int ow, int offH, int offW, float[] cols, int row, int h, int w) {
+        for (int ih = 0; ih < h; ih++) {
+            int y = ih * strideH + offH;
+            int dst = row + ih * w;
+            if (y < 0 || y >= oh) {
+                Arrays.fill(cols, dst, dst + w, 0f);
+                continue;
+            }
+            int src = plane + y * ow;
+            for (int iw = 0; iw < w; iw++) {
+                int xo = iw * strideW + offW;
+                cols[dst + iw] = xo >= 0 && xo < ow ? dy[src + xo] : 0f;
             }
         }
     }

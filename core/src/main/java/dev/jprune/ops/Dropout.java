@@ -1,8 +1,11 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -46,13 +49,27 @@ public record Dropout(double p) implements Op {
         float keep = p == 1 ? 0f : 1f / (float) (1.0 - p);
         double keepProbability = 1.0 - p;
         SplittableRandom random = ctx.random();
-        Tensor out = Tensor.zeros(x.shape());
-        float[] in = x.data();
-        float[] o = out.data();
-        for (int i = 0; i < in.length; i++) {
-            o[i] = in[i] * (random.nextDouble() < keepProbability ? keep : 0f);
+        float[] mask = new float[x.numel()];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = random.nextDouble() < keepProbability ? keep : 0f;
         }
-        return new Tensor[] {out};
+        ctx.stash(mask);
+        return new Tensor[] {ElementwiseSupport.scaleRows(x, mask)};
+    }
+
+    /** Nothing: train mode stashes its mask. */
+    @Override
+    public Saved saved() {
+        return Saved.NONE;
+    }
+
+    /**
+     * Train mode: {@code dx = dy · mask}, the mask the forward stashed (0 or {@code 1/(1 − p)}). Eval mode (and
+     * {@code p = 0}): {@code dx = dy}, the gradient tensor itself.
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return ElementwiseSupport.scaledGrad(ctx);
     }
 
     /** {@code Dropout(p=0.5, inplace=False)}. */

@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ops.internal.ElementwiseSupport;
@@ -13,6 +15,8 @@ import dev.jprune.tensor.Tensor;
  * {@link dev.jprune.ops.internal.SpecialFunctions#erf(double)} (double precision, rounded once).
  */
 public record Erf() implements Op {
+
+    private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
 
     @Override
     public String type() {
@@ -30,6 +34,22 @@ public record Erf() implements Op {
         return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
             for (int i = from; i < to; i++) {
                 out[i] = (float) SpecialFunctions.erf(in[i]);
+            }
+        })};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /** {@code dx = dy · 2/√π · exp(−x²)}. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.mapGrad(ctx.input(0), ctx.gradOutput(0), (x, g, d, from, to) -> {
+            for (int i = from; i < to; i++) {
+                double v = x[i];
+                d[i] = (float) (g[i] * TWO_OVER_SQRT_PI * Math.exp(-v * v));
             }
         })};
     }

@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -91,6 +92,18 @@ public record Expand(int[] shape) implements Op {
         LayoutSupport.copy(x.data(), 0, LayoutSupport.broadcastStrides(x.shape(), os), out.data(), 0, os.strides(),
                 os.dims());
         return new Tensor[] {out};
+    }
+
+    /** The output gradient summed over every expanded (or prepended) dimension, back to the input's shape. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor dy = ctx.gradOutput(0);
+        Shape in = node.input(0).shape();
+        Shape os = dy.shape();
+        Tensor dx = Tensor.zeros(in);
+        LayoutSupport.addInto(dy.data(), 0, os.strides(), dx.data(), 0, LayoutSupport.broadcastStrides(in, os),
+                os.dims());
+        return new Tensor[] {dx};
     }
 
     /** {@code Expand(size=(2, -1, -1))}. */

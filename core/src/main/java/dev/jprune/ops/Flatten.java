@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -67,6 +68,12 @@ public record Flatten(int startDim, int endDim) implements Op {
     @Override
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
         return new Tensor[] {inputs[0].reshape(inferShapes(new Shape[] {inputs[0].shape()})[0])};
+    }
+
+    /** The output gradient viewed with the input's shape (shares storage with it, no copy). */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ctx.gradOutput(0).reshape(node.input(0).shape())};
     }
 
     /** {@code Flatten(start_dim=1, end_dim=-1)}. */

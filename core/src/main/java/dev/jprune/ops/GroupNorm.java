@@ -1,11 +1,14 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.ModuleRepr;
+import dev.jprune.ops.internal.NormSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -74,31 +77,45 @@ public record GroupNorm(int numGroups, int numChannels, double eps, boolean affi
         float[] o = out.data();
         float[] w = affine ? node.param("weight").data() : null;
         float[] b = affine ? node.param("bias").data() : null;
-        ElementwiseSupport.forItems(s.dim(0) * numGroups, groupSize, item -> {
+        int groups = s.dim(0) * numGroups;
+        double[] mean = new double[groups];
+        double[] rstd = new double[groups];
+        ElementwiseSupport.forItems(groups, groupSize, item -> {
             int off = item * groupSize;
-            double sum = 0;
-            for (int j = 0; j < groupSize; j++) {
-                sum += in[off + j];
-            }
-            double mean = sum / groupSize;
-            double sq = 0;
-            for (int j = 0; j < groupSize; j++) {
-                double c = in[off + j] - mean;
-                sq += c * c;
-            }
-            double rstd = 1.0 / Math.sqrt(sq / groupSize + eps);
+            NormSupport.moments(in, off, groupSize, eps, mean, rstd, item);
+            double mu = mean[item];
+            double rs = rstd[item];
             int firstChannel = (item % numGroups) * perGroup;
             for (int ci = 0; ci < perGroup; ci++) {
                 int c = firstChannel + ci;
-                double scale = w == null ? rstd : rstd * w[c];
-                double shift = (w == null ? 0 : b[c]) - mean * scale;
+                double scale = w == null ? rs : rs * w[c];
+                double shift = (w == null ? 0 : b[c]) - mu * scale;
                 int base = off + ci * inner;
                 for (int j = 0; j < inner; j++) {
                     o[base + j] = (float) (in[base + j] * scale + shift);
                 }
             }
         });
+        ctx.stash(new double[][] {mean, rstd});
         return new Tensor[] {out};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * With {@code x̂ = (x − mean)·rstd} per (sample, group) (the statistics the forward stashed) and
+     * {@code g = dy·weight[c]}: {@code dx = rstd·(g − mean(g) − x̂·mean(g·x̂))} over the group;
+     * {@code dweight[c] += Σ dy·x̂} and {@code dbias[c] += Σ dy} over samples and spatial positions.
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Shape s = ctx.input(0).shape();
+        NormSupport.Layout layout = new NormSupport.Layout(s.dim(0), numGroups, numChannels / numGroups,
+                s.product(2, s.rank()));
+        return NormSupport.backward(node, ctx, layout, affine, (double[][]) ctx.stash());
     }
 
     /** Torch-Pruning: {@code numel(input)}, doubled when affine. */

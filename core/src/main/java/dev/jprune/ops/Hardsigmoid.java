@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ops.internal.ElementwiseSupport;
@@ -29,6 +31,24 @@ public record Hardsigmoid() implements Op {
         return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
             for (int i = from; i < to; i++) {
                 out[i] = Math.min(Math.max(in[i] + 3f, 0f), 6f) / 6f;
+            }
+        })};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * As PyTorch's {@code hardsigmoid_backward}: {@code dy · (1/6)} strictly inside {@code (−3, 3)}, 0 elsewhere —
+     * including exactly at ±3, and at NaN.
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.mapGrad(ctx.input(0), ctx.gradOutput(0), (x, g, d, from, to) -> {
+            for (int i = from; i < to; i++) {
+                d[i] = x[i] > -3f && x[i] < 3f ? g[i] * (1f / 6f) : 0f;
             }
         })};
     }

@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ops.internal.ElementwiseSupport;
@@ -30,6 +32,28 @@ public record Hardswish() implements Op {
             for (int i = from; i < to; i++) {
                 float x = in[i];
                 out[i] = x * Math.min(Math.max(x + 3f, 0f), 6f) / 6f;
+            }
+        })};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * As PyTorch's {@code hardswish_backward} (its scalar CPU and its CUDA kernel): 0 for {@code x < −3},
+     * {@code dy · (x/3 + 1/2)} for {@code −3 <= x <= 3} and {@code dy} for {@code x > 3}. So at exactly −3 the
+     * gradient is {@code −dy/2} and at exactly 3 it is {@code 1.5·dy} (the inner piece's values, not the outer
+     * pieces' 0 and 1), and a NaN input passes {@code dy} through. (PyTorch's vectorised CPU path differs at exactly
+     * 3, giving {@code dy}, and at NaN, giving NaN.)
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.mapGrad(ctx.input(0), ctx.gradOutput(0), (x, g, d, from, to) -> {
+            for (int i = from; i < to; i++) {
+                float v = x[i];
+                d[i] = v < -3f ? 0f : v <= 3f ? g[i] * (v / 3f + 0.5f) : g[i];
             }
         })};
     }

@@ -1,11 +1,14 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.ModuleRepr;
+import dev.jprune.ops.internal.NormSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -93,25 +96,37 @@ public record LayerNorm(Shape normalizedShape, double eps, boolean elementwiseAf
         float[] o = out.data();
         float[] w = elementwiseAffine ? node.param("weight").data() : null;
         float[] b = elementwiseAffine ? node.param("bias").data() : null;
+        double[] mean = new double[rows];
+        double[] rstd = new double[rows];
         ElementwiseSupport.forItems(rows, d, row -> {
             int off = row * d;
-            double sum = 0;
+            NormSupport.moments(in, off, d, eps, mean, rstd, row);
+            double mu = mean[row];
+            double rs = rstd[row];
             for (int j = 0; j < d; j++) {
-                sum += in[off + j];
-            }
-            double mean = sum / d;
-            double sq = 0;
-            for (int j = 0; j < d; j++) {
-                double c = in[off + j] - mean;
-                sq += c * c;
-            }
-            double rstd = 1.0 / Math.sqrt(sq / d + eps);
-            for (int j = 0; j < d; j++) {
-                double y = (in[off + j] - mean) * rstd;
+                double y = (in[off + j] - mu) * rs;
                 o[off + j] = (float) (w == null ? y : y * w[j] + b[j]);
             }
         });
+        ctx.stash(new double[][] {mean, rstd});
         return new Tensor[] {out};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * With {@code x̂ = (x − mean)·rstd} per row (the statistics the forward stashed) and {@code g = dy·weight}:
+     * {@code dx = rstd·(g − mean(g) − x̂·mean(g·x̂))}; {@code dweight += Σ dy·x̂} and {@code dbias += Σ dy} over rows.
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor x = ctx.input(0);
+        int d = normalizedShape.numel();
+        NormSupport.Layout layout = new NormSupport.Layout(x.numel() / d, 1, d, 1);
+        return NormSupport.backward(node, ctx, layout, elementwiseAffine, (double[][]) ctx.stash());
     }
 
     /** Torch-Pruning: {@code numel(input)}, doubled when affine. */

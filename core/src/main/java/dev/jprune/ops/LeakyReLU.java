@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ops.internal.ElementwiseSupport;
@@ -44,6 +46,25 @@ public record LeakyReLU(double negativeSlope) implements Op {
             for (int i = from; i < to; i++) {
                 float x = in[i];
                 out[i] = x > 0f ? x : x * slope;
+            }
+        })};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * As PyTorch's {@code leaky_relu_backward}: {@code dx = dy} where {@code x > 0}, else {@code dy · slope} (so at
+     * exactly 0, and at NaN, the gradient is scaled by the slope).
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        float slope = (float) negativeSlope;
+        return new Tensor[] {ElementwiseSupport.mapGrad(ctx.input(0), ctx.gradOutput(0), (x, g, d, from, to) -> {
+            for (int i = from; i < to; i++) {
+                d[i] = x[i] > 0f ? g[i] : g[i] * slope;
             }
         })};
     }

@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
@@ -10,6 +12,7 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -96,6 +99,45 @@ public record Linear(int inFeatures, int outFeatures, boolean bias, String weigh
             }
         }
         return new Tensor[] {out};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * With the leading dimensions flattened into {@code R} rows: {@code dx = dy·W} {@code (R, in)}, and into the
+     * parameter gradients {@code dW += dyᵀ·x} {@code (out, in)} and {@code db += 1ᵀ·dy} {@code (out)} — three GEMMs,
+     * the last two accumulating (beta 1).
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor x = ctx.input(0);
+        float[] dy = ctx.gradOutput(0).data();
+        int rows = x.numel() / inFeatures;
+        Kernels k = ctx.kernels();
+        Tensor dx = null;
+        if (ctx.needsInputGrad(0)) {
+            dx = Tensor.zeros(x.shape());
+            k.gemm(false, false, rows, inFeatures, outFeatures, dy, 0, outFeatures,
+                    node.param(weightName).data(), 0, inFeatures, 0f, dx.data(), 0, inFeatures);
+        }
+        if (rows == 0) {
+            return new Tensor[] {dx};
+        }
+        Tensor dw = ctx.paramGrad(weightName);
+        if (dw != null) {
+            k.gemm(true, false, outFeatures, inFeatures, rows, dy, 0, outFeatures, x.data(), 0, inFeatures,
+                    1f, dw.data(), 0, inFeatures);
+        }
+        Tensor db = bias ? ctx.paramGrad(biasName) : null;
+        if (db != null) {
+            float[] ones = new float[rows];
+            Arrays.fill(ones, 1f);
+            k.gemm(false, false, 1, outFeatures, rows, ones, 0, rows, dy, 0, outFeatures, 1f, db.data(), 0, outFeatures);
+        }
+        return new Tensor[] {dx};
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ops.internal.ElementwiseSupport;
@@ -29,6 +31,21 @@ public record Log() implements Op {
         return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
             for (int i = from; i < to; i++) {
                 out[i] = (float) Math.log(in[i]);
+            }
+        })};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /** {@code dx = dy / x} (±inf at 0, as PyTorch). */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.mapGrad(ctx.input(0), ctx.gradOutput(0), (x, g, d, from, to) -> {
+            for (int i = from; i < to; i++) {
+                d[i] = g[i] / x[i];
             }
         })};
     }

@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.kernels.Kernels;
@@ -10,6 +12,7 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * {@code torch.matmul} ({@code a @ b}) with its full rules:
@@ -103,6 +106,64 @@ public record MatMul() implements Op {
                     kern.gemm(false, false, m, n, k, ad, offA[i], k, bd, offB[i], n, 0f, o, i * m * n, n));
         }
         return new Tensor[] {out};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * Per output matrix {@code i}: {@code dA_i += dC_i·B_iᵀ} and {@code dB_i += A_iᵀ·dC_i} by GEMM. Output matrices
+     * that read the same (broadcast) operand matrix are summed into it in batch order; distinct operand matrices are
+     * processed in parallel. A 1-D operand's gradient has its 1-D shape (same layout as {@code (1, k)} / {@code (k, 1)}).
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor a = ctx.input(0);
+        Tensor b = ctx.input(1);
+        Plan p = plan(a.shape(), b.shape());
+        int m = p.m();
+        int k = p.k();
+        int n = p.n();
+        int[] offA = LayoutSupport.batchOffsets(p.batch(), p.batchA(), m * k);
+        int[] offB = LayoutSupport.batchOffsets(p.batch(), p.batchB(), k * n);
+        float[] ad = a.data();
+        float[] bd = b.data();
+        float[] dc = ctx.gradOutput(0).data();
+        Kernels kern = ctx.kernels();
+        Tensor da = null;
+        Tensor db = null;
+        if (ctx.needsInputGrad(0)) {
+            da = Tensor.zeros(a.shape());
+            float[] d = da.data();
+            int[][] groups = LayoutSupport.groupByOffset(offA);
+            forEachGroup(groups, group -> {
+                for (int i : group) {
+                    kern.gemm(false, true, m, k, n, dc, i * m * n, n, bd, offB[i], n, 1f, d, offA[i], k);
+                }
+            });
+        }
+        if (ctx.needsInputGrad(1)) {
+            db = Tensor.zeros(b.shape());
+            float[] d = db.data();
+            int[][] groups = LayoutSupport.groupByOffset(offB);
+            forEachGroup(groups, group -> {
+                for (int i : group) {
+                    kern.gemm(true, false, k, n, m, ad, offA[i], k, dc, i * m * n, n, 1f, d, offB[i], n);
+                }
+            });
+        }
+        return new Tensor[] {da, db};
+    }
+
+    /** Runs {@code body} on each group, in parallel when there are several (a single one parallelises in its GEMMs). */
+    private static void forEachGroup(int[][] groups, Consumer<int[]> body) {
+        if (groups.length == 1) {
+            body.accept(groups[0]);
+        } else {
+            Parallel.forRange(groups.length, g -> body.accept(groups[g]));
+        }
     }
 
     /** {@code batch·m·k·n} multiply-accumulates. */

@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -113,6 +114,34 @@ public record Pad(int[] pads, double value, String mode) implements Op {
         }
         LayoutSupport.copy(x.data(), srcOff, inStrides, out.data(), dstOff, outStrides, box);
         return new Tensor[] {out};
+    }
+
+    /**
+     * The output gradient cropped back to the input: padded positions are dropped, and input positions removed by a
+     * negative amount get zero.
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor dy = ctx.gradOutput(0);
+        Shape in = node.input(0).shape();
+        Shape os = dy.shape();
+        Tensor dx = Tensor.zeros(in);
+        int rank = in.rank();
+        int[] inStrides = in.strides();
+        int[] outStrides = os.strides();
+        int[] box = new int[rank];
+        int inOff = 0;
+        int outOff = 0;
+        for (int a = 0; a < rank; a++) {
+            int lo = before(a, rank);
+            int inStart = Math.max(0, -lo);
+            int outStart = Math.max(0, lo);
+            box[a] = Math.max(0, Math.min(in.dim(a) - inStart, os.dim(a) - outStart));
+            inOff += inStart * inStrides[a];
+            outOff += outStart * outStrides[a];
+        }
+        LayoutSupport.copy(dy.data(), outOff, outStrides, dx.data(), inOff, inStrides, box);
+        return new Tensor[] {dx};
     }
 
     /** {@code Pad(pad=(1, 1, 2, 0), mode='constant', value=0.0)}. */

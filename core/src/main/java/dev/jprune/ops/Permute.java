@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -73,6 +74,16 @@ public record Permute(int[] dims) implements Op {
     @Override
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
         return new Tensor[] {permute(inputs[0], dims)};
+    }
+
+    /** The output gradient permuted back by the inverse permutation (a new tensor). */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        int[] inverse = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            inverse[dims[i]] = i;
+        }
+        return new Tensor[] {permute(ctx.gradOutput(0), inverse)};
     }
 
     /** A new contiguous tensor with {@code x}'s dimensions reordered by the (normalised) permutation {@code perm}. */

@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.kernels.Kernels;
@@ -27,6 +29,26 @@ public record ReLU6() implements Op {
         Kernels k = ctx.kernels();
         return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) ->
                 k.clamp(in, from, 0f, 6f, out, from, to - from))};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * As PyTorch ({@code nn.ReLU6} is {@code Hardtanh(0, 6)}; the scalar CPU and CUDA {@code hardtanh_backward}):
+     * {@code dx = 0} where {@code x <= 0} or {@code x >= 6}, else {@code dy}. So the gradient passes only strictly
+     * inside {@code (0, 6)}, is 0 exactly at the kinks 0 and 6, and a NaN input passes {@code dy} through
+     * (PyTorch's vectorised CPU path gives 0 there).
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.mapGrad(ctx.input(0), ctx.gradOutput(0), (x, g, d, from, to) -> {
+            for (int i = from; i < to; i++) {
+                d[i] = x[i] <= 0f || x[i] >= 6f ? 0f : g[i];
+            }
+        })};
     }
 
     /** Torch-Pruning: {@code numel(output)}. */

@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -65,30 +66,43 @@ public record Roll(int[] shifts, int[] dims) implements Op {
     /** One cyclic copy per listed dimension (or one over the flattened data). */
     @Override
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
-        Tensor x = inputs[0];
+        inferShapes(new Shape[] {inputs[0].shape()});
+        return new Tensor[] {rolled(inputs[0], 1)};
+    }
+
+    /** The output gradient rolled back by the opposite shifts (a new tensor). */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {rolled(ctx.gradOutput(0), -1)};
+    }
+
+    /** A new tensor: {@code x} rolled by {@code sign·shifts}. */
+    private Tensor rolled(Tensor x, int sign) {
         Shape s = x.shape();
-        inferShapes(new Shape[] {s});
         if (dims.length == 0) {
             Tensor out = Tensor.zeros(s);
-            roll(x.data(), out.data(), 1, x.numel(), 1, shifts[0]);
-            return new Tensor[] {out};
+            roll(x.data(), out.data(), 1, x.numel(), 1, shifts[0], sign);
+            return out;
         }
         float[] cur = x.data();
         for (int i = 0; i < dims.length; i++) {
             int axis = s.normalizeAxis(dims[i]);
             float[] next = new float[cur.length];
-            roll(cur, next, s.product(0, axis), s.dim(axis), s.product(axis + 1, s.rank()), shifts[i]);
+            roll(cur, next, s.product(0, axis), s.dim(axis), s.product(axis + 1, s.rank()), shifts[i], sign);
             cur = next;
         }
-        return new Tensor[] {Tensor.wrap(s, cur)};
+        return Tensor.wrap(s, cur);
     }
 
-    /** Rolls a {@code (outer, size, inner)} array by {@code shift} along the middle dimension. */
-    private static void roll(float[] src, float[] dst, int outer, int size, int inner, int shift) {
+    /** Rolls a {@code (outer, size, inner)} array by {@code sign·shift} (sign ±1) along the middle dimension. */
+    private static void roll(float[] src, float[] dst, int outer, int size, int inner, int shift, int sign) {
         if (size == 0 || inner == 0) {
             return;
         }
         int k = Math.floorMod(shift, size);
+        if (sign < 0) {
+            k = (size - k) % size;
+        }
         int tail = (size - k) * inner;
         int head = k * inner;
         for (int o = 0; o < outer; o++) {

@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.kernels.Kernels;
@@ -11,6 +13,7 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * {@code F.scaled_dot_product_attention(q, k, v, scale=scale)} without mask, dropout or causal masking:
@@ -86,7 +89,10 @@ public record ScaledDotProductAttention(Double scale) implements Op {
         return new Shape[] {plan(inputs[0], inputs[1], inputs[2]).out()};
     }
 
-    /** Per batch entry: scores by GEMM, a stable row softmax, then the weighted sum of {@code v} by GEMM. */
+    /**
+     * Per batch entry: scores by GEMM, a stable row softmax, then the weighted sum of {@code v} by GEMM. When recording
+     * a tape, the probabilities {@code (batch, L, S)} are kept in one array and stashed for the backward.
+     */
     @Override
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
         Plan p = plan(inputs[0].shape(), inputs[1].shape(), inputs[2].shape());
@@ -104,15 +110,97 @@ public record ScaledDotProductAttention(Double scale) implements Op {
         float[] v = inputs[2].data();
         float[] o = out.data();
         Kernels kern = ctx.kernels();
+        float[] probs = ctx.recording() ? new float[offQ.length * l * s] : null;
         Parallel.forRange(offQ.length, b -> {
-            float[] scores = new float[l * s];
-            kern.gemm(false, true, l, s, d, q, offQ[b], d, k, offK[b], d, 0f, scores, 0, s);
+            float[] scores = probs != null ? probs : new float[l * s];
+            int at = probs != null ? b * l * s : 0;
+            kern.gemm(false, true, l, s, d, q, offQ[b], d, k, offK[b], d, 0f, scores, at, s);
             for (int r = 0; r < l; r++) {
-                softmaxRow(scores, r * s, s, factor);
+                softmaxRow(scores, at + r * s, s, factor);
             }
-            kern.gemm(false, false, l, dv, s, scores, 0, s, v, offV[b], dv, 0f, o, b * l * dv, dv);
+            kern.gemm(false, false, l, dv, s, scores, at, s, v, offV[b], dv, 0f, o, b * l * dv, dv);
         });
+        ctx.stash(probs);
         return new Tensor[] {out};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /**
+     * With {@code P} the stashed probabilities and {@code c} the scale, per batch entry:
+     * {@code dV += Pᵀ·dO}, {@code dP = dO·Vᵀ}, {@code dS = c·P ⊙ (dP − rowsum(dP ⊙ P))}, {@code dQ += dS·K},
+     * {@code dK += dSᵀ·Q}, each product by GEMM. Broadcast inputs sum over the entries that read them; the batch runs
+     * in parallel only when no input is broadcast (so no two entries write the same gradient matrix).
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor tq = ctx.input(0);
+        Tensor tk = ctx.input(1);
+        Tensor tv = ctx.input(2);
+        Plan p = plan(tq.shape(), tk.shape(), tv.shape());
+        int l = p.l();
+        int s = p.s();
+        int d = p.d();
+        int dv = p.dv();
+        float factor = (float) (scale != null ? scale : 1.0 / Math.sqrt(d));
+        int count = p.batch().numel();
+        int[] offQ = LayoutSupport.batchOffsets(p.batch(), p.bq(), l * d);
+        int[] offK = LayoutSupport.batchOffsets(p.batch(), p.bk(), s * d);
+        int[] offV = LayoutSupport.batchOffsets(p.batch(), p.bv(), s * dv);
+        float[] probs = (float[]) ctx.stash();
+        if (probs == null) {
+            throw new IllegalStateException("ScaledDotProductAttention at " + node.name()
+                    + ": no probabilities were stashed; run the forward with a recording context");
+        }
+        float[] q = tq.data();
+        float[] k = tk.data();
+        float[] v = tv.data();
+        float[] dOut = ctx.gradOutput(0).data();
+        Tensor dq = ctx.needsInputGrad(0) ? Tensor.zeros(tq.shape()) : null;
+        Tensor dk = ctx.needsInputGrad(1) ? Tensor.zeros(tk.shape()) : null;
+        Tensor dvT = ctx.needsInputGrad(2) ? Tensor.zeros(tv.shape()) : null;
+        Kernels kern = ctx.kernels();
+        IntConsumer entry = b -> {
+            int at = b * l * s;
+            int oOff = b * l * dv;
+            if (dvT != null) {
+                kern.gemm(true, false, s, dv, l, probs, at, s, dOut, oOff, dv, 1f, dvT.data(), offV[b], dv);
+            }
+            if (dq == null && dk == null) {
+                return;
+            }
+            float[] ds = new float[l * s];
+            kern.gemm(false, true, l, s, dv, dOut, oOff, dv, v, offV[b], dv, 0f, ds, 0, s);
+            for (int r = 0; r < l; r++) {
+                int row = r * s;
+                double dot = 0;
+                for (int j = 0; j < s; j++) {
+                    dot += (double) ds[row + j] * probs[at + row + j];
+                }
+                float dt = (float) dot;
+                for (int j = 0; j < s; j++) {
+                    ds[row + j] = factor * probs[at + row + j] * (ds[row + j] - dt);
+                }
+            }
+            if (dq != null) {
+                kern.gemm(false, false, l, d, s, ds, 0, s, k, offK[b], d, 1f, dq.data(), offQ[b], d);
+            }
+            if (dk != null) {
+                kern.gemm(true, false, s, d, l, ds, 0, s, q, offQ[b], d, 1f, dk.data(), offK[b], d);
+            }
+        };
+        boolean broadcast = p.bq().numel() != count || p.bk().numel() != count || p.bv().numel() != count;
+        if (broadcast) {
+            for (int b = 0; b < count; b++) {
+                entry.accept(b);
+            }
+        } else {
+            Parallel.forRange(count, entry);
+        }
+        return new Tensor[] {dq, dk, dvT};
     }
 
     /** {@code row ← softmax(row·factor)} in place, subtracting the maximum first. */

@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ops.internal.ElementwiseSupport;
@@ -30,6 +32,23 @@ public record SiLU() implements Op {
             for (int i = from; i < to; i++) {
                 double x = in[i];
                 out[i] = (float) (x / (1.0 + Math.exp(-x)));
+            }
+        })};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.INPUTS;
+    }
+
+    /** {@code dx = dy · s · (1 + x · (1 − s))} with {@code s = sigmoid(x)}, as PyTorch's {@code silu_backward}. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.mapGrad(ctx.input(0), ctx.gradOutput(0), (x, g, d, from, to) -> {
+            for (int i = from; i < to; i++) {
+                double v = x[i];
+                double s = 1.0 / (1.0 + Math.exp(-v));
+                d[i] = (float) (g[i] * s * (1.0 + v * (1.0 - s)));
             }
         })};
     }

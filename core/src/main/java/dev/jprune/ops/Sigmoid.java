@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ops.internal.ElementwiseSupport;
@@ -29,6 +31,22 @@ public record Sigmoid() implements Op {
         return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
             for (int i = from; i < to; i++) {
                 out[i] = (float) (1.0 / (1.0 + Math.exp(-(double) in[i])));
+            }
+        })};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.OUTPUTS;
+    }
+
+    /** {@code dx = dy · y · (1 − y)} from the saved output. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.mapGrad(ctx.output(0), ctx.gradOutput(0), (x, g, d, from, to) -> {
+            for (int i = from; i < to; i++) {
+                double y = x[i];
+                d[i] = (float) (g[i] * y * (1.0 - y));
             }
         })};
     }

@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -78,6 +79,21 @@ public record Slice(int dim, long start, long end, int step) implements Op {
         srcStrides[axis] *= step;
         LayoutSupport.copy(x.data(), offset, srcStrides, out.data(), 0, os.strides(), os.dims());
         return new Tensor[] {out};
+    }
+
+    /** The output gradient scattered back to the selected (strided) indices of a zero tensor of the input's shape. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor dy = ctx.gradOutput(0);
+        Shape in = node.input(0).shape();
+        Shape os = dy.shape();
+        int axis = in.normalizeAxis(dim);
+        Tensor dx = Tensor.zeros(in);
+        int[] dstStrides = in.strides();
+        int offset = resolvedStart(in.dim(axis)) * dstStrides[axis];
+        dstStrides[axis] *= step;
+        LayoutSupport.copy(dy.data(), 0, os.strides(), dx.data(), offset, dstStrides, os.dims());
+        return new Tensor[] {dx};
     }
 
     /** {@code Slice(dim=1, start=0, end=1, step=1)}; an open end prints as {@code end=None}. */

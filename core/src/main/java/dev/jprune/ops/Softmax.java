@@ -1,5 +1,7 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -70,6 +72,42 @@ public record Softmax(int dim) implements Op {
             }
         });
         return new Tensor[] {out};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.OUTPUTS;
+    }
+
+    /** {@code dx = y · (dy − Σ dy·y)} along {@code dim}, the sum in double, from the saved output. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor y = ctx.output(0);
+        Shape s = y.shape();
+        int ax = axis(s);
+        int len = ax < 0 ? 1 : s.dim(ax);
+        int inner = ax < 0 ? 1 : s.product(ax + 1, s.rank());
+        int outer = ax < 0 ? 1 : s.product(0, ax);
+        Tensor dxT = Tensor.zeros(s);
+        if (len == 0) {
+            return new Tensor[] {dxT};
+        }
+        float[] yd = y.data();
+        float[] dy = ctx.gradOutput(0).data();
+        float[] dx = dxT.data();
+        ElementwiseSupport.forItems(outer * inner, len, item -> {
+            int base = (item / inner) * len * inner + item % inner;
+            double dot = 0;
+            for (int k = 0; k < len; k++) {
+                int idx = base + k * inner;
+                dot += (double) dy[idx] * yd[idx];
+            }
+            for (int k = 0; k < len; k++) {
+                int idx = base + k * inner;
+                dx[idx] = (float) (yd[idx] * (dy[idx] - dot));
+            }
+        });
+        return new Tensor[] {dxT};
     }
 
     @Override

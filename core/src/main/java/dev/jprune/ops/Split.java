@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -149,6 +150,34 @@ public record Split(int dim, int[] sizes) implements Op {
             at += row;
         }
         return out;
+    }
+
+    /**
+     * The output gradients joined along {@code dim}; a piece whose output received no gradient contributes zeros (no
+     * zero tensor is materialised for it).
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Shape in = node.input(0).shape();
+        int axis = in.normalizeAxis(dim);
+        int outer = in.product(0, axis);
+        int inner = in.product(axis + 1, in.rank());
+        int inRow = in.dim(axis) * inner;
+        Tensor dx = Tensor.zeros(in);
+        float[] d = dx.data();
+        int at = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            int row = sizes[i] * inner;
+            Tensor g = ctx.gradOutput(i);
+            if (g != null) {
+                float[] src = g.data();
+                for (int r = 0; r < outer; r++) {
+                    System.arraycopy(src, r * row, d, r * inRow + at, row);
+                }
+            }
+            at += row;
+        }
+        return new Tensor[] {dx};
     }
 
     /** {@code Split(dim=-1, sizes=(4, 4, 2))}. */

@@ -1,8 +1,11 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -52,7 +55,6 @@ public record StochasticDepth(double p, String mode) implements Op {
         double survival = 1.0 - p;
         float keep = survival > 0 ? 1f / (float) survival : 0f;
         int n = x.dim(0);
-        int inner = n == 0 ? 0 : x.numel() / n;
         float[] scale = new float[n];
         if ("batch".equals(mode)) {
             float s = ctx.random().nextDouble() < survival ? keep : 0f;
@@ -62,16 +64,23 @@ public record StochasticDepth(double p, String mode) implements Op {
                 scale[b] = ctx.random().nextDouble() < survival ? keep : 0f;
             }
         }
-        Tensor out = Tensor.zeros(x.shape());
-        float[] in = x.data();
-        float[] o = out.data();
-        for (int b = 0; b < n; b++) {
-            float s = scale[b];
-            for (int i = b * inner, end = i + inner; i < end; i++) {
-                o[i] = in[i] * s;
-            }
-        }
-        return new Tensor[] {out};
+        ctx.stash(scale);
+        return new Tensor[] {ElementwiseSupport.scaleRows(x, scale)};
+    }
+
+    /** Nothing: train mode stashes the per-sample scales. */
+    @Override
+    public Saved saved() {
+        return Saved.NONE;
+    }
+
+    /**
+     * Train mode: {@code dx[b] = dy[b] · scale[b]}, the per-sample scale the forward stashed (0 or
+     * {@code 1/(1 − p)}). Eval mode (and {@code p = 0}): {@code dx = dy}, the gradient tensor itself.
+     */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return ElementwiseSupport.scaledGrad(ctx);
     }
 
     /** As torchvision: {@code StochasticDepth(p=0.1, mode=row)}. */

@@ -1,6 +1,8 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ops.internal.ElementwiseSupport;
@@ -26,6 +28,22 @@ public record Tanh() implements Op {
         return new Tensor[] {ElementwiseSupport.map(inputs[0], (in, out, from, to) -> {
             for (int i = from; i < to; i++) {
                 out[i] = (float) Math.tanh(in[i]);
+            }
+        })};
+    }
+
+    @Override
+    public Saved saved() {
+        return Saved.OUTPUTS;
+    }
+
+    /** {@code dx = dy · (1 − y²)} from the saved output. */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ElementwiseSupport.mapGrad(ctx.output(0), ctx.gradOutput(0), (x, g, d, from, to) -> {
+            for (int i = from; i < to; i++) {
+                double y = x[i];
+                d[i] = (float) (g[i] * (1.0 - y * y));
             }
         })};
     }

@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -51,6 +52,13 @@ public record Transpose(int dim0, int dim1) implements Op {
     @Override
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
         return new Tensor[] {Permute.permute(inputs[0], permutation(inputs[0].rank()))};
+    }
+
+    /** The output gradient with the same two dimensions swapped back (a transposition is its own inverse). */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        Tensor dy = ctx.gradOutput(0);
+        return new Tensor[] {Permute.permute(dy, permutation(dy.rank()))};
     }
 
     /** {@code Transpose(dim0=1, dim1=2)}. */

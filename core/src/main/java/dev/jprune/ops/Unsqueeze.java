@@ -1,5 +1,6 @@
 package dev.jprune.ops;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
@@ -42,6 +43,12 @@ public record Unsqueeze(int dim) implements Op {
     @Override
     public Tensor[] forward(Node node, Tensor[] inputs, ForwardContext ctx) {
         return new Tensor[] {inputs[0].reshape(inferShapes(new Shape[] {inputs[0].shape()})[0])};
+    }
+
+    /** The output gradient viewed with the input's shape (shares storage with it, no copy). */
+    @Override
+    public Tensor[] backward(Node node, BackwardContext ctx) {
+        return new Tensor[] {ctx.gradOutput(0).reshape(node.input(0).shape())};
     }
 
     /** {@code Unsqueeze(dim=1)}. */

@@ -4,6 +4,7 @@ import dev.jprune.kernels.internal.KernelLoader;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -14,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /**
  * Results must be bit-for-bit identical whatever the pool size: the same GEMM and convolutions run with
  * 1, 2 and 3 threads (including geometries where the convolution switches between parallelising over
- * images and over GEMM tiles) on the scalar kernels, the default kernels and 512-bit vector kernels.
+ * images and over GEMM tiles), and likewise the convolution gradients, on the scalar kernels, the default
+ * kernels and 512-bit vector kernels.
  */
 class ThreadCountDeterminismTest {
 
@@ -78,6 +80,48 @@ class ThreadCountDeterminismTest {
                     } else {
                         assertArrayEquals(first, out, kernels.name() + " conv2d " + s + " with " + threads
                                 + " threads differs from 1 thread, seed=" + seed);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void convolutionGradientsAreIndependentOfThreadCount() {
+        Conv2dSpec[] specs = {
+            new Conv2dSpec(3, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),   // flipped forward conv for dX; 18 tap panels
+            new Conv2dSpec(1, 32, 12, 12, 40, 1, 1, 1, 1, 0, 0, 1, 1, 1),   // 1x1, one task: GEMM tiles in parallel
+            new Conv2dSpec(3, 8, 11, 11, 12, 3, 3, 2, 2, 1, 1, 1, 1, 2),    // stride 2 grouped: GEMM + col2im
+            new Conv2dSpec(2, 12, 15, 15, 24, 3, 3, 2, 2, 1, 1, 1, 1, 12),  // depthwise with multiplier 2
+        };
+        for (Kernels kernels : implementations()) {
+            for (int si = 0; si < specs.length; si++) {
+                Conv2dSpec s = specs[si];
+                long seed = SEED + 20 + si;
+                Random rnd = new Random(seed);
+                float[] in = random(rnd, s.batch() * s.inChannels() * s.height() * s.width());
+                int wLen = s.outChannels() * s.inChannels() / s.groups() * s.kernelH() * s.kernelW();
+                float[] w = random(rnd, wLen);
+                float[] dy = random(rnd, s.batch() * s.outChannels() * s.outH() * s.outW());
+                float[] dw0 = random(rnd, wLen);
+                float[] db0 = random(rnd, s.outChannels());
+                float[][] first = null;
+                for (int threads = 1; threads <= 3; threads++) {
+                    float[] dx = new float[in.length];
+                    float[] dw = dw0.clone();
+                    float[] db = db0.clone();
+                    Parallel.withThreads(threads, () -> {
+                        kernels.conv2dBackwardInput(s, dy, w, dx);
+                        kernels.conv2dBackwardWeight(s, in, dy, dw, db);
+                    });
+                    if (first == null) {
+                        first = new float[][] {dx, dw, db};
+                        assertFalse(Arrays.equals(dw0, dw), kernels.name() + " " + s + ": weight gradient not added");
+                    } else {
+                        String what = kernels.name() + " " + s + " with " + threads + " threads differs from 1 thread, seed=" + seed;
+                        assertArrayEquals(first[0], dx, "conv2dBackwardInput " + what);
+                        assertArrayEquals(first[1], dw, "conv2dBackwardWeight dW " + what);
+                        assertArrayEquals(first[2], db, "conv2dBackwardWeight dB " + what);
                     }
                 }
             }

@@ -61,6 +61,26 @@ final class Checks {
         }
     }
 
+    /**
+     * Checks the arrays of the convolution gradients: {@code image} is the input or its gradient
+     * {@code (N, Cin, H, W)}, {@code weight} the weights or their gradient, {@code gradBias} may be null.
+     */
+    static void conv2dGradient(String op, Conv2dSpec s, float[] image, float[] weight, float[] gradOutput,
+                               float[] gradBias) {
+        if (s == null) {
+            throw new IllegalArgumentException(op + " spec is null");
+        }
+        long in = (long) s.batch() * s.inChannels() * s.height() * s.width();
+        long w = (long) s.outChannels() * (s.inChannels() / s.groups()) * s.kernelH() * s.kernelW();
+        long out = (long) s.batch() * s.outChannels() * s.outH() * s.outW();
+        length(op + " input (N, Cin, H, W)", image, in);
+        length(op + " weight (Cout, Cin/groups, KH, KW)", weight, w);
+        length(op + " gradOutput (N, Cout, OH, OW)", gradOutput, out);
+        if (gradBias != null) {
+            length(op + " gradBias (Cout)", gradBias, s.outChannels());
+        }
+    }
+
     /** Checks one operand of an element-wise kernel. */
     static void range(String what, float[] x, int off, int n) {
         if (x == null) {

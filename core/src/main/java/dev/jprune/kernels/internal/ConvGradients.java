@@ -7,7 +7,8 @@ import dev.jprune.kernels.Parallel;
 /**
  * Convolution gradients lowered to matrix products: {@code dcol = Wᵀ · dY} then col2im for the input gradient,
  * {@code dW += dY · colᵀ} for the weights. Images are processed in order for the weight gradient so the sum does not
- * depend on the thread count; the input gradient is parallel over images (independent outputs).
+ * depend on the thread count; the input gradient is parallel over images (independent outputs). This is the
+ * {@link Kernels} default; {@link ScalarKernels} (direct loops) and {@code VectorKernels} (fast paths) override it.
  */
 public final class ConvGradients {
 

@@ -16,7 +16,8 @@ import java.util.Arrays;
  * run {@code i, p, j} with a row accumulator, which performs exactly the additions of the textbook
  * {@code i, j, p} dot product in the same order. Convolution is the direct seven-deep loop, summing over
  * input channel, kernel row and kernel column in that order, then adding the bias. Work is spread over
- * the pool by rows or by (image, output channel), which never changes any result.
+ * the pool by rows or by (image, output channel), which never changes any result. The convolution gradients are
+ * direct loops too, independent of any lowering to matrix products.
  */
 public final class ScalarKernels implements Kernels {
 
@@ -110,6 +111,115 @@ public final class ScalarKernels implements Kernels {
                     }
                     output[((img * cout + oc) * oh + y) * ow + x] = acc;
                 }
+            }
+        });
+    }
+
+    /**
+     * The direct gather form: each input-gradient element sums, over the output channels of its group and
+     * the kernel taps (row, then column) that reach it, weight times output gradient. Parallel over
+     * (image, input channel) planes.
+     */
+    @Override
+    public void conv2dBackwardInput(Conv2dSpec s, float[] gradOutput, float[] weight, float[] gradInput) {
+        Checks.conv2dGradient("conv2dBackwardInput", s, gradInput, weight, gradOutput, null);
+        int cin = s.inChannels();
+        int h = s.height();
+        int w = s.width();
+        int cout = s.outChannels();
+        int kh = s.kernelH();
+        int kw = s.kernelW();
+        int oh = s.outH();
+        int ow = s.outW();
+        int cinPerGroup = cin / s.groups();
+        int coutPerGroup = cout / s.groups();
+        Parallel.forRange(s.batch() * cin, block -> {
+            int img = block / cin;
+            int ic = block % cin;
+            int g = ic / cinPerGroup;
+            int icl = ic % cinPerGroup;
+            for (int iy = 0; iy < h; iy++) {
+                for (int ix = 0; ix < w; ix++) {
+                    float acc = 0f;
+                    for (int oc = g * coutPerGroup; oc < (g + 1) * coutPerGroup; oc++) {
+                        for (int ky = 0; ky < kh; ky++) {
+                            int ty = iy + s.padH() - ky * s.dilationH();
+                            if (ty < 0 || ty % s.strideH() != 0 || ty / s.strideH() >= oh) {
+                                continue;
+                            }
+                            int y = ty / s.strideH();
+                            for (int kx = 0; kx < kw; kx++) {
+                                int tx = ix + s.padW() - kx * s.dilationW();
+                                if (tx < 0 || tx % s.strideW() != 0 || tx / s.strideW() >= ow) {
+                                    continue;
+                                }
+                                int x = tx / s.strideW();
+                                float dy = gradOutput[((img * cout + oc) * oh + y) * ow + x];
+                                float wt = weight[((oc * cinPerGroup + icl) * kh + ky) * kw + kx];
+                                acc += wt * dy;
+                            }
+                        }
+                    }
+                    gradInput[((img * cin + ic) * h + iy) * w + ix] = acc;
+                }
+            }
+        });
+    }
+
+    /**
+     * The direct form: each weight-gradient element is one sum over images, output rows and output columns
+     * (in that order) of output gradient times the input pixel its tap sees, added to {@code gradWeight};
+     * the bias gradient likewise sums the output gradient. Parallel over output channels.
+     */
+    @Override
+    public void conv2dBackwardWeight(Conv2dSpec s, float[] input, float[] gradOutput, float[] gradWeight,
+                                     float[] gradBias) {
+        Checks.conv2dGradient("conv2dBackwardWeight", s, input, gradWeight, gradOutput, gradBias);
+        int cin = s.inChannels();
+        int h = s.height();
+        int w = s.width();
+        int cout = s.outChannels();
+        int kh = s.kernelH();
+        int kw = s.kernelW();
+        int oh = s.outH();
+        int ow = s.outW();
+        int cinPerGroup = cin / s.groups();
+        int coutPerGroup = cout / s.groups();
+        Parallel.forRange(cout, oc -> {
+            int firstIn = (oc / coutPerGroup) * cinPerGroup;
+            for (int icl = 0; icl < cinPerGroup; icl++) {
+                for (int ky = 0; ky < kh; ky++) {
+                    for (int kx = 0; kx < kw; kx++) {
+                        float acc = 0f;
+                        for (int img = 0; img < s.batch(); img++) {
+                            for (int y = 0; y < oh; y++) {
+                                int iy = y * s.strideH() - s.padH() + ky * s.dilationH();
+                                if (iy < 0 || iy >= h) {
+                                    continue;
+                                }
+                                for (int x = 0; x < ow; x++) {
+                                    int ix = x * s.strideW() - s.padW() + kx * s.dilationW();
+                                    if (ix < 0 || ix >= w) {
+                                        continue;
+                                    }
+                                    float in = input[((img * cin + firstIn + icl) * h + iy) * w + ix];
+                                    acc += gradOutput[((img * cout + oc) * oh + y) * ow + x] * in;
+                                }
+                            }
+                        }
+                        gradWeight[((oc * cinPerGroup + icl) * kh + ky) * kw + kx] += acc;
+                    }
+                }
+            }
+            if (gradBias != null) {
+                float acc = 0f;
+                for (int img = 0; img < s.batch(); img++) {
+                    int off = (img * cout + oc) * oh * ow;
+                    for (int i = 0; i < oh * ow; i++) {
+                        acc += gradOutput[off + i];
+                    }
+                }
+                gradBias[oc] += acc;
             }
         });
     }

@@ -37,7 +37,16 @@ import jdk.incubator.vector.VectorSpecies;
  * output rows inside one) is chosen from the pool size, which is safe because each output element's
  * arithmetic is the same on either level.
  *
- * <p>Scratch arrays (packed panels, im2col and padded inputs) are kept per thread and reused.
+ * <p><b>Convolution gradients.</b> The input gradient of a depthwise convolution is a direct loop per input
+ * plane; of a 1×1 stride-1 convolution, one GEMM {@code Wᵀ · dY} per (image, group); with stride 1 it is the
+ * forward convolution of {@code dY} with flipped, transposed weights (taking the forward's fast paths);
+ * otherwise {@code Wᵀ · dY} then col2im. The weight gradient of a depthwise convolution is a direct dot-product
+ * loop parallel over output channels; any other is an implicit GEMM {@code col · dYᵀ} whose micro-kernel reads
+ * {@code col} straight from the (padded) input, parallel over fixed tiles of kernel taps with the images
+ * summed in order inside each tile, so no sum depends on the thread count.
+ *
+ * <p>Scratch arrays (packed panels, im2col and padded inputs, flipped weights, gradient accumulators) are
+ * kept per thread and reused.
  */
 abstract class VectorKernels implements Kernels {
 
@@ -67,6 +76,12 @@ abstract class VectorKernels implements Kernels {
     static final int SKINNY_COLS = 512;
     /** Column panels packed per parallel block. */
     static final int PACK_PANELS = 16;
+    /** Tap panels ({@link #MR} taps each) per parallel tile of the weight gradient. */
+    static final int GRAD_PANELS = 4;
+    /** Planes zero-padded per parallel block of the weight gradient. */
+    static final int PAD_PLANES = 16;
+    /** Output channels per parallel block of the bias gradient. */
+    static final int BIAS_CHANNELS = 16;
 
     /** Packing buffers of the calling thread, reused across calls. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -129,7 +144,7 @@ abstract class VectorKernels implements Kernels {
         }
         Buffers buf = BUFFERS.get();
         float[] packB = buf.packB(panels(n, nr()) * nr() * k);
-        packB(transB, n, k, b, bOff, ldb, packB, parallel(m, n, k));
+        packB(transB, n, k, b, bOff, ldb, packB, 0, parallel(m, n, k));
         multiplyPackedB(transA, m, n, k, a, aOff, lda, packB, beta, c, cOff, ldc, buf);
     }
 
@@ -271,9 +286,10 @@ abstract class VectorKernels implements Kernels {
 
     /**
      * Packs {@code op(B)} ({@code (k, n)}) into column panels: panel {@code jp} holds columns
-     * {@code jp·NR ..} as {@code k} rows of {@code NR} floats at {@code jp·NR·k}, zero-padded on the right.
+     * {@code jp·NR ..} as {@code k} rows of {@code NR} floats at {@code packOff + jp·NR·k}, zero-padded on the right.
      */
-    private void packB(boolean transB, int n, int k, float[] b, int bOff, int ldb, float[] pack, boolean parallel) {
+    private void packB(boolean transB, int n, int k, float[] b, int bOff, int ldb, float[] pack, int packOff,
+                       boolean parallel) {
         int nr = nr();
         int nPanels = panels(n, nr);
         run(panels(nPanels, PACK_PANELS), parallel, block -> {
@@ -281,7 +297,7 @@ abstract class VectorKernels implements Kernels {
             for (int jp = block * PACK_PANELS; jp < end; jp++) {
                 int j = jp * nr;
                 int cols = Math.min(nr, n - j);
-                int base = jp * nr * k;
+                int base = packOff + jp * nr * k;
                 if (!transB) {
                     for (int p = 0; p < k; p++) {
                         int dst = base + p * nr;
@@ -631,7 +647,7 @@ abstract class VectorKernels implements Kernels {
             implicitConv(s, input, inOff, cinG, coutG, weight, wOff, output, outOff);
         } else {
             float[] col = BUFFERS.get().col(kdim * ohw);
-            im2col(s, input, inOff, cinG, col);
+            ConvLowering.im2col(s, input, inOff, cinG, col);
             gemm(false, false, coutG, ohw, kdim, weight, wOff, kdim, col, 0, ohw, 0f, output, outOff, ohw);
         }
         if (bias != null) {
@@ -694,16 +710,7 @@ abstract class VectorKernels implements Kernels {
         Buffers buf = BUFFERS.get();
         float[] pad = buf.col(cinG * hp * wp + nr);
         for (int ic = 0; ic < cinG; ic++) {
-            int dst = ic * hp * wp;
-            int src = inOff + ic * h * w;
-            Arrays.fill(pad, dst, dst + ph * wp, 0f);
-            dst += ph * wp;
-            for (int y = 0; y < h; y++, dst += wp, src += w) {
-                Arrays.fill(pad, dst, dst + pw, 0f);
-                System.arraycopy(input, src, pad, dst + pw, w);
-                Arrays.fill(pad, dst + pw + w, dst + wp, 0f);
-            }
-            Arrays.fill(pad, dst, dst + ph * wp, 0f);
+            padPlane(input, inOff + ic * h * w, h, w, ph, pw, pad, ic * hp * wp);
         }
         Arrays.fill(pad, cinG * hp * wp, cinG * hp * wp + nr, 0f);
         int[] offs = buf.offsets(kdim);
@@ -755,61 +762,6 @@ abstract class VectorKernels implements Kernels {
     }
 
     /**
-     * Unfolds {@code cinG} channels of one image into {@code col}, a {@code (cinG·KH·KW, OH·OW)} matrix
-     * whose row {@code (ic·KH + ky)·KW + kx} holds the input pixel each output position sees through that
-     * kernel tap (zero where it falls in the padding).
-     */
-    private static void im2col(Conv2dSpec s, float[] input, int inOff, int cinG, float[] col) {
-        int h = s.height();
-        int w = s.width();
-        int kh = s.kernelH();
-        int kw = s.kernelW();
-        int oh = s.outH();
-        int ow = s.outW();
-        int sh = s.strideH();
-        int sw = s.strideW();
-        int row = 0;
-        for (int ic = 0; ic < cinG; ic++) {
-            int plane = inOff + ic * h * w;
-            for (int ky = 0; ky < kh; ky++) {
-                for (int kx = 0; kx < kw; kx++, row++) {
-                    int dst = row * oh * ow;
-                    int dx = kx * s.dilationW() - s.padW();
-                    int xlo = firstInside(dx, sw);
-                    int xhi = Math.max(xlo, Math.min(ow, lastInside(dx, sw, w) + 1));
-                    for (int y = 0; y < oh; y++, dst += ow) {
-                        int iy = y * sh - s.padH() + ky * s.dilationH();
-                        if (iy < 0 || iy >= h) {
-                            Arrays.fill(col, dst, dst + ow, 0f);
-                            continue;
-                        }
-                        int src = plane + iy * w + dx;
-                        Arrays.fill(col, dst, dst + xlo, 0f);
-                        if (sw == 1) {
-                            System.arraycopy(input, src + xlo, col, dst + xlo, xhi - xlo);
-                        } else {
-                            for (int x = xlo; x < xhi; x++) {
-                                col[dst + x] = input[src + x * sw];
-                            }
-                        }
-                        Arrays.fill(col, dst + xhi, dst + ow, 0f);
-                    }
-                }
-            }
-        }
-    }
-
-    /** The first output position {@code x >= 0} whose input column {@code x·stride + dx} is {@code >= 0}. */
-    private static int firstInside(int dx, int stride) {
-        return dx >= 0 ? 0 : (-dx + stride - 1) / stride;
-    }
-
-    /** The last output position whose input column {@code x·stride + dx} is {@code < size} (may be negative). */
-    private static int lastInside(int dx, int stride, int size) {
-        return Math.floorDiv(size - 1 - dx, stride);
-    }
-
-    /**
      * Depthwise convolution (one input channel per group, {@code Cout / Cin} output channels each): a
      * direct loop per output plane, summing the kernel taps row by row in ascending order, vectorised
      * along the output row when the horizontal stride is 1.
@@ -844,8 +796,8 @@ abstract class VectorKernels implements Kernels {
                     for (int kx = 0; kx < kw; kx++) {
                         float wt = weight[wo + ky * kw + kx];
                         int dx = kx * s.dilationW() - s.padW();
-                        int xlo = firstInside(dx, sw);
-                        int xhi = Math.min(ow, lastInside(dx, sw, w) + 1);
+                        int xlo = ConvLowering.firstInside(dx, sw);
+                        int xhi = Math.min(ow, ConvLowering.lastInside(dx, sw, w) + 1);
                         int src = in + iy * w + dx;
                         if (sw == 1) {
                             axpy(sp, wt, input, src, output, orow, xlo, xhi);
@@ -890,6 +842,464 @@ abstract class VectorKernels implements Kernels {
         for (; i < n; i++) {
             x[off + i] += v;
         }
+    }
+
+    // -------------------------------------------------------------------------- convolution gradients
+
+    /**
+     * Picks by geometry: depthwise runs a direct loop per input plane; 1×1 stride-1 unpadded is one GEMM
+     * {@code Wᵀ · dY} per (image, group); stride 1 with padding at most the dilated kernel extent is a
+     * forward convolution of {@code dY} with the flipped, transposed weights (so it takes the forward's
+     * fastest path); anything else is {@code Wᵀ · dY} into a per-thread column buffer, then col2im. The
+     * last three are parallel over (image, group) or inside each GEMM, as {@link #conv2d}.
+     */
+    @Override
+    public void conv2dBackwardInput(Conv2dSpec s, float[] gradOutput, float[] weight, float[] gradInput) {
+        Checks.conv2dGradient("conv2dBackwardInput", s, gradInput, weight, gradOutput, null);
+        if (s.inChannels() == s.groups()) {
+            depthwiseBackwardInput(s, gradOutput, weight, gradInput);
+        } else if (isPointwise(s)) {
+            perImageAndGroup(s, (img, g) -> {
+                int cinG = s.inChannels() / s.groups();
+                int coutG = s.outChannels() / s.groups();
+                int hw = s.height() * s.width();
+                gemm(true, false, cinG, hw, coutG, weight, g * coutG * cinG, cinG,
+                        gradOutput, (img * s.outChannels() + g * coutG) * hw, hw,
+                        0f, gradInput, (img * s.inChannels() + g * cinG) * hw, hw);
+            });
+        } else if (flippedFits(s)) {
+            flippedBackwardInput(s, gradOutput, weight, gradInput);
+        } else {
+            perImageAndGroup(s, (img, g) -> loweredBackwardInput(s, img, g, gradOutput, weight, gradInput));
+        }
+    }
+
+    /** A task of one (image, group). */
+    private interface ConvTask {
+        void run(int img, int group);
+    }
+
+    /** Runs {@code task} for every (image, group), parallel over them or (inline) inside each, as {@link #conv2d}. */
+    private static void perImageAndGroup(Conv2dSpec s, ConvTask task) {
+        int groups = s.groups();
+        int tasks = s.batch() * groups;
+        int threads = Parallel.threads();
+        // Either level gives identical results; choose the one that keeps every thread busy.
+        if (tasks >= 4 * threads || (tasks >= threads && tasks % threads == 0)) {
+            Parallel.forRange(tasks, t -> task.run(t / groups, t % groups));
+        } else {
+            for (int t = 0; t < tasks; t++) {
+                task.run(t / groups, t % groups);
+            }
+        }
+    }
+
+    private static boolean isPointwise(Conv2dSpec s) {
+        return s.kernelH() == 1 && s.kernelW() == 1 && s.strideH() == 1 && s.strideW() == 1
+                && s.padH() == 0 && s.padW() == 0;
+    }
+
+    /** Whether the input gradient is a forward convolution: stride 1, padding within the dilated kernel. */
+    private static boolean flippedFits(Conv2dSpec s) {
+        return s.strideH() == 1 && s.strideW() == 1
+                && s.padH() <= s.dilationH() * (s.kernelH() - 1) && s.padW() <= s.dilationW() * (s.kernelW() - 1);
+    }
+
+    /**
+     * With stride 1, {@code dX[ic, iy, ix] = Σ W[oc, ic, ky, kx] · dY[oc, iy + padH − ky·dilH, ix + padW − kx·dilW]},
+     * which is the forward convolution of {@code dY} (channels {@code Cout}) with weights
+     * {@code W'[ic, oc, ky, kx] = W[oc, ic, KH−1−ky, KW−1−kx]} (per group) and padding
+     * {@code dil·(K − 1) − pad}; its output size is exactly {@code (H, W)}.
+     */
+    private void flippedBackwardInput(Conv2dSpec s, float[] gradOutput, float[] weight, float[] gradInput) {
+        int groups = s.groups();
+        int cin = s.inChannels();
+        int cinG = cin / groups;
+        int coutG = s.outChannels() / groups;
+        int kh = s.kernelH();
+        int kw = s.kernelW();
+        int taps = kh * kw;
+        Conv2dSpec t = new Conv2dSpec(s.batch(), s.outChannels(), s.outH(), s.outW(), cin, kh, kw, 1, 1,
+                s.dilationH() * (kh - 1) - s.padH(), s.dilationW() * (kw - 1) - s.padW(),
+                s.dilationH(), s.dilationW(), groups);
+        float[] flipped = BUFFERS.get().flipped(cin * coutG * taps);
+        for (int ic = 0; ic < cin; ic++) {
+            int g = ic / cinG;
+            int icl = ic % cinG;
+            for (int ocl = 0; ocl < coutG; ocl++) {
+                int src = ((g * coutG + ocl) * cinG + icl) * taps + taps - 1;
+                int dst = (ic * coutG + ocl) * taps;
+                for (int k = 0; k < taps; k++) {
+                    flipped[dst + k] = weight[src - k];
+                }
+            }
+        }
+        conv2d(t, gradOutput, flipped, null, gradInput);
+    }
+
+    /** One (image, group): {@code col = Wᵀ · dY} (a GEMM), then the planes are zeroed and col2im adds col onto them. */
+    private void loweredBackwardInput(Conv2dSpec s, int img, int g, float[] gradOutput, float[] weight, float[] gradInput) {
+        int cinG = s.inChannels() / s.groups();
+        int coutG = s.outChannels() / s.groups();
+        int hw = s.height() * s.width();
+        int ohw = s.outH() * s.outW();
+        int kdim = cinG * s.kernelH() * s.kernelW();
+        float[] col = BUFFERS.get().col(kdim * ohw);
+        gemm(true, false, kdim, ohw, coutG, weight, g * coutG * kdim, kdim,
+                gradOutput, (img * s.outChannels() + g * coutG) * ohw, ohw, 0f, col, 0, ohw);
+        int inOff = (img * s.inChannels() + g * cinG) * hw;
+        Arrays.fill(gradInput, inOff, inOff + cinG * hw, 0f);
+        ConvLowering.col2imAdd(s, col, cinG, gradInput, inOff);
+    }
+
+    /**
+     * Depthwise input gradient: each input plane is zeroed, then every output plane of its channel
+     * multiplier adds each kernel tap's weight times its output-gradient rows, shifted onto the input rows the
+     * tap reads (vectorised along the row when the horizontal stride is 1). Parallel over input planes.
+     */
+    private void depthwiseBackwardInput(Conv2dSpec s, float[] gradOutput, float[] weight, float[] gradInput) {
+        int cin = s.inChannels();
+        int cout = s.outChannels();
+        int mult = cout / cin;
+        int h = s.height();
+        int w = s.width();
+        int kh = s.kernelH();
+        int kw = s.kernelW();
+        int oh = s.outH();
+        int ow = s.outW();
+        int sh = s.strideH();
+        int sw = s.strideW();
+        VectorSpecies<Float> sp = species();
+        Parallel.forRange(s.batch() * cin, t -> {
+            int img = t / cin;
+            int ic = t % cin;
+            int in = t * h * w;
+            Arrays.fill(gradInput, in, in + h * w, 0f);
+            for (int m = 0; m < mult; m++) {
+                int oc = ic * mult + m;
+                int out = (img * cout + oc) * oh * ow;
+                int wo = oc * kh * kw;
+                for (int y = 0; y < oh; y++) {
+                    int orow = out + y * ow;
+                    for (int ky = 0; ky < kh; ky++) {
+                        int iy = y * sh - s.padH() + ky * s.dilationH();
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < kw; kx++) {
+                            float wt = weight[wo + ky * kw + kx];
+                            int dx = kx * s.dilationW() - s.padW();
+                            int xlo = ConvLowering.firstInside(dx, sw);
+                            int xhi = Math.min(ow, ConvLowering.lastInside(dx, sw, w) + 1);
+                            int dst = in + iy * w + dx;
+                            if (sw == 1) {
+                                axpy(sp, wt, gradOutput, orow, gradInput, dst, xlo, xhi);
+                            } else {
+                                for (int x = xlo; x < xhi; x++) {
+                                    gradInput[dst + x * sw] = Math.fma(wt, gradOutput[orow + x], gradInput[dst + x * sw]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Depthwise goes through a direct loop; every other geometry through {@link #implicitBackwardWeight}. The
+     * bias gradient, when asked for, sums each channel's output gradient image by image.
+     */
+    @Override
+    public void conv2dBackwardWeight(Conv2dSpec s, float[] input, float[] gradOutput, float[] gradWeight,
+                                     float[] gradBias) {
+        Checks.conv2dGradient("conv2dBackwardWeight", s, input, gradWeight, gradOutput, gradBias);
+        if (s.inChannels() == s.groups()) {
+            depthwiseBackwardWeight(s, input, gradOutput, gradWeight);
+        } else {
+            implicitBackwardWeight(s, input, gradOutput, gradWeight);
+        }
+        if (gradBias != null) {
+            int ohw = s.outH() * s.outW();
+            int cout = s.outChannels();
+            Parallel.forRange(panels(cout, BIAS_CHANNELS), block -> {
+                for (int c = block * BIAS_CHANNELS; c < Math.min(cout, (block + 1) * BIAS_CHANNELS); c++) {
+                    float acc = 0f;
+                    for (int img = 0; img < s.batch(); img++) {
+                        acc += sum(gradOutput, (img * cout + c) * ohw, ohw);
+                    }
+                    gradBias[c] += acc;
+                }
+            });
+        }
+    }
+
+    /**
+     * Depthwise weight gradient: per output channel and tap, one dot product of the output-gradient rows
+     * with the input rows the tap reads, over images and rows in order (two vector accumulators along the row
+     * when the horizontal stride is 1, lanes summed in ascending order at the end, then the scalar tails).
+     * Parallel over output channels.
+     */
+    private void depthwiseBackwardWeight(Conv2dSpec s, float[] input, float[] gradOutput, float[] gradWeight) {
+        int cin = s.inChannels();
+        int cout = s.outChannels();
+        int mult = cout / cin;
+        int h = s.height();
+        int w = s.width();
+        int kh = s.kernelH();
+        int kw = s.kernelW();
+        int oh = s.outH();
+        int ow = s.outW();
+        int sh = s.strideH();
+        int sw = s.strideW();
+        VectorSpecies<Float> sp = species();
+        int l = sp.length();
+        Parallel.forRange(cout, oc -> {
+            int ic = oc / mult;
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    int dx = kx * s.dilationW() - s.padW();
+                    int xlo = ConvLowering.firstInside(dx, sw);
+                    int xhi = Math.min(ow, ConvLowering.lastInside(dx, sw, w) + 1);
+                    FloatVector acc0 = FloatVector.zero(sp);
+                    FloatVector acc1 = acc0;
+                    float tail = 0f;
+                    for (int img = 0; img < s.batch(); img++) {
+                        int in = (img * cin + ic) * h * w;
+                        int out = (img * cout + oc) * oh * ow;
+                        for (int y = 0; y < oh; y++) {
+                            int iy = y * sh - s.padH() + ky * s.dilationH();
+                            if (iy < 0 || iy >= h) {
+                                continue;
+                            }
+                            int src = in + iy * w + dx;
+                            int orow = out + y * ow;
+                            int x = xlo;
+                            if (sw == 1) {
+                                for (; x + 2 * l <= xhi; x += 2 * l) {
+                                    acc0 = FloatVector.fromArray(sp, gradOutput, orow + x)
+                                            .fma(FloatVector.fromArray(sp, input, src + x), acc0);
+                                    acc1 = FloatVector.fromArray(sp, gradOutput, orow + x + l)
+                                            .fma(FloatVector.fromArray(sp, input, src + x + l), acc1);
+                                }
+                                for (; x + l <= xhi; x += l) {
+                                    acc0 = FloatVector.fromArray(sp, gradOutput, orow + x)
+                                            .fma(FloatVector.fromArray(sp, input, src + x), acc0);
+                                }
+                            }
+                            for (; x < xhi; x++) {
+                                tail = Math.fma(gradOutput[orow + x], input[src + x * sw], tail);
+                            }
+                        }
+                    }
+                    FloatVector both = acc0.add(acc1);
+                    float total = 0f;
+                    for (int lane = 0; lane < l; lane++) {
+                        total += both.lane(lane);
+                    }
+                    gradWeight[(oc * kh + ky) * kw + kx] += total + tail;
+                }
+            }
+        });
+    }
+
+    /**
+     * Weight gradient of one convolution as an implicit GEMM per group:
+     * {@code dWᵀ (Cin/groups·KH·KW, Cout/groups) = Σ_images col · dYᵀ}. {@code dY} of every (image, group)
+     * is packed transposed into {@code NR}-wide column panels (it is the small operand); the
+     * {@code col} operand is never built: the micro-kernel ({@link #kernelGradWeight}) broadcasts its
+     * elements straight from the input (or a zero-padded copy of it) through tap offsets and position offsets.
+     * Parallel over fixed (group, block of {@link #GRAD_PANELS} tap panels) tiles; inside a tile, images run
+     * in order and each image's positions in {@code KC} blocks, each block summed in registers and then
+     * added into a zeroed {@code dWᵀ} scratch, which is finally added (transposed) into {@code gradWeight}.
+     * The order of every sum is fixed by the geometry alone.
+     */
+    private void implicitBackwardWeight(Conv2dSpec s, float[] input, float[] gradOutput, float[] gradWeight) {
+        int nr = nr();
+        int batch = s.batch();
+        int groups = s.groups();
+        int cin = s.inChannels();
+        int cinG = cin / groups;
+        int coutG = s.outChannels() / groups;
+        int h = s.height();
+        int w = s.width();
+        int ph = s.padH();
+        int pw = s.padW();
+        int hp = h + 2 * ph;
+        int wp = w + 2 * pw;
+        int kh = s.kernelH();
+        int kw = s.kernelW();
+        int oh = s.outH();
+        int ow = s.outW();
+        int ohw = oh * ow;
+        int kdim = cinG * kh * kw;
+        Buffers buf = BUFFERS.get();
+        float[] src = input;
+        if (ph != 0 || pw != 0) {
+            float[] pad = buf.gradSource(batch * cin * hp * wp);
+            Parallel.forRange(panels(batch * cin, PAD_PLANES), block -> {
+                for (int plane = block * PAD_PLANES; plane < Math.min(batch * cin, (block + 1) * PAD_PLANES); plane++) {
+                    padPlane(input, plane * h * w, h, w, ph, pw, pad, plane * hp * wp);
+                }
+            });
+            src = pad;
+        }
+        int cPanels = panels(coutG, nr);
+        int ldc = cPanels * nr;
+        int packLen = ldc * ohw;
+        float[] pack = buf.gradPack(batch * groups * packLen);
+        Parallel.forRange(batch * groups, t -> packB(true, coutG, ohw, gradOutput, t * coutG * ohw, ohw, pack, t * packLen, false));
+        int mPanels = panels(kdim, MR);
+        int kdimPad = mPanels * MR;
+        float[] acc = buf.gradAcc(groups * kdimPad * ldc);
+        Arrays.fill(acc, 0, groups * kdimPad * ldc, 0f);
+        int[] offs = buf.offsets(kdimPad);
+        Arrays.fill(offs, 0, kdimPad, 0);
+        for (int ic = 0, p = 0; ic < cinG; ic++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++, p++) {
+                    offs[p] = ic * hp * wp + ky * s.dilationH() * wp + kx * s.dilationW();
+                }
+            }
+        }
+        int[] pos = buf.positions(ohw);
+        for (int y = 0, q = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++, q++) {
+                pos[q] = y * s.strideH() * wp + x * s.strideW();
+            }
+        }
+        float[] source = src;
+        int tapBlocks = panels(mPanels, GRAD_PANELS);
+        Parallel.forRange(groups * tapBlocks, t -> {
+            int g = t / tapBlocks;
+            int ip0 = (t % tapBlocks) * GRAD_PANELS;
+            int ip1 = Math.min(mPanels, ip0 + GRAD_PANELS);
+            for (int img = 0; img < batch; img++) {
+                int srcBase = (img * cin + g * cinG) * hp * wp;
+                int bBase = (img * groups + g) * packLen;
+                for (int q0 = 0; q0 < ohw; q0 += KC) {
+                    int kc = Math.min(KC, ohw - q0);
+                    for (int ip = ip0; ip < ip1; ip++) {
+                        for (int jp = 0; jp < cPanels; jp++) {
+                            kernelGradWeight(source, srcBase, offs, ip * MR, pos, q0, kc,
+                                    pack, bBase + jp * nr * ohw + q0 * nr, acc, (g * kdimPad + ip * MR) * ldc + jp * nr, ldc);
+                        }
+                    }
+                }
+            }
+        });
+        Parallel.forRange(groups, g -> {
+            for (int oc = 0; oc < coutG; oc++) {
+                int dst = (g * coutG + oc) * kdim;
+                int from = g * kdimPad * ldc + oc;
+                for (int p = 0; p < kdim; p++) {
+                    gradWeight[dst + p] += acc[from + p * ldc];
+                }
+            }
+        });
+    }
+
+    /** Copies an {@code (h, w)} plane into an {@code (h + 2·ph, w + 2·pw)} one with a zero border. */
+    private static void padPlane(float[] x, int xOff, int h, int w, int ph, int pw, float[] pad, int dst) {
+        int wp = w + 2 * pw;
+        Arrays.fill(pad, dst, dst + ph * wp, 0f);
+        dst += ph * wp;
+        for (int y = 0; y < h; y++, dst += wp) {
+            Arrays.fill(pad, dst, dst + pw, 0f);
+            System.arraycopy(x, xOff + y * w, pad, dst + pw, w);
+            Arrays.fill(pad, dst + pw + w, dst + wp, 0f);
+        }
+        Arrays.fill(pad, dst, dst + ph * wp, 0f);
+    }
+
+    /**
+     * The micro-kernel of the weight gradient: an {@code MR × 2} vector block of {@code col · dYᵀ} over
+     * {@code kc} positions, added to {@code c} at {@code ci} (row stride {@code ldc}). Row {@code r} of A
+     * at position {@code q} is {@code src[srcBase + offs[p0 + r] + pos[q0 + q]]}; B is a packed panel read
+     * at {@code bi + q·NR}.
+     */
+    private void kernelGradWeight(float[] src, int srcBase, int[] offs, int p0, int[] pos, int q0, int kc,
+                                  float[] bp, int bi, float[] c, int ci, int ldc) {
+        VectorSpecies<Float> s = species();
+        int l = s.length();
+        int nr = 2 * l;
+        int a0 = srcBase + offs[p0];
+        int a1 = srcBase + offs[p0 + 1];
+        int a2 = srcBase + offs[p0 + 2];
+        int a3 = srcBase + offs[p0 + 3];
+        int a4 = srcBase + offs[p0 + 4];
+        int a5 = srcBase + offs[p0 + 5];
+        int a6 = srcBase + offs[p0 + 6];
+        int a7 = srcBase + offs[p0 + 7];
+        FloatVector c00 = FloatVector.zero(s);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+        FloatVector c60 = c00;
+        FloatVector c61 = c00;
+        FloatVector c70 = c00;
+        FloatVector c71 = c00;
+        for (int q = 0; q < kc; q++) {
+            int qp = pos[q0 + q];
+            int bj = bi + q * nr;
+            FloatVector b0 = FloatVector.fromArray(s, bp, bj);
+            FloatVector b1 = FloatVector.fromArray(s, bp, bj + l);
+            FloatVector av = FloatVector.broadcast(s, src[a0 + qp]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(s, src[a1 + qp]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(s, src[a2 + qp]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(s, src[a3 + qp]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(s, src[a4 + qp]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(s, src[a5 + qp]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            av = FloatVector.broadcast(s, src[a6 + qp]);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            av = FloatVector.broadcast(s, src[a7 + qp]);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
+        }
+        int r1 = ci + ldc;
+        int r2 = r1 + ldc;
+        int r3 = r2 + ldc;
+        int r4 = r3 + ldc;
+        int r5 = r4 + ldc;
+        int r6 = r5 + ldc;
+        int r7 = r6 + ldc;
+        c00.add(FloatVector.fromArray(s, c, ci)).intoArray(c, ci);
+        c01.add(FloatVector.fromArray(s, c, ci + l)).intoArray(c, ci + l);
+        c10.add(FloatVector.fromArray(s, c, r1)).intoArray(c, r1);
+        c11.add(FloatVector.fromArray(s, c, r1 + l)).intoArray(c, r1 + l);
+        c20.add(FloatVector.fromArray(s, c, r2)).intoArray(c, r2);
+        c21.add(FloatVector.fromArray(s, c, r2 + l)).intoArray(c, r2 + l);
+        c30.add(FloatVector.fromArray(s, c, r3)).intoArray(c, r3);
+        c31.add(FloatVector.fromArray(s, c, r3 + l)).intoArray(c, r3 + l);
+        c40.add(FloatVector.fromArray(s, c, r4)).intoArray(c, r4);
+        c41.add(FloatVector.fromArray(s, c, r4 + l)).intoArray(c, r4 + l);
+        c50.add(FloatVector.fromArray(s, c, r5)).intoArray(c, r5);
+        c51.add(FloatVector.fromArray(s, c, r5 + l)).intoArray(c, r5 + l);
+        c60.add(FloatVector.fromArray(s, c, r6)).intoArray(c, r6);
+        c61.add(FloatVector.fromArray(s, c, r6 + l)).intoArray(c, r6 + l);
+        c70.add(FloatVector.fromArray(s, c, r7)).intoArray(c, r7);
+        c71.add(FloatVector.fromArray(s, c, r7 + l)).intoArray(c, r7 + l);
     }
 
     // ------------------------------------------------------------------------------------ element-wise
@@ -1007,6 +1417,55 @@ abstract class VectorKernels implements Kernels {
         private float[] packB = new float[0];
         private float[] col = new float[0];
         private int[] offsets = new int[0];
+        private int[] positions = new int[0];
+        private float[] flipped = new float[0];
+        private float[] gradSource = new float[0];
+        private float[] gradPack = new float[0];
+        private float[] gradAcc = new float[0];
+
+        /** {@code current} when it holds {@code size} floats, else a new array. */
+        private static float[] grow(float[] current, int size) {
+            return current.length >= size ? current : new float[size];
+        }
+
+        int[] positions(int size) {
+            if (positions.length < size) {
+                positions = new int[size];
+            }
+            return positions;
+        }
+
+        float[] flipped(int size) {
+            float[] a = grow(flipped, size);
+            if (a.length <= MAX_CACHED) {
+                flipped = a;
+            }
+            return a;
+        }
+
+        float[] gradSource(int size) {
+            float[] a = grow(gradSource, size);
+            if (a.length <= MAX_CACHED) {
+                gradSource = a;
+            }
+            return a;
+        }
+
+        float[] gradPack(int size) {
+            float[] a = grow(gradPack, size);
+            if (a.length <= MAX_CACHED) {
+                gradPack = a;
+            }
+            return a;
+        }
+
+        float[] gradAcc(int size) {
+            float[] a = grow(gradAcc, size);
+            if (a.length <= MAX_CACHED) {
+                gradAcc = a;
+            }
+            return a;
+        }
 
         int[] offsets(int size) {
             if (offsets.length < size) {

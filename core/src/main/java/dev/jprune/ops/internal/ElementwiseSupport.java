@@ -1,5 +1,6 @@
 package dev.jprune.ops.internal;
 
+import dev.jprune.exec.BackwardContext;
 import dev.jprune.ir.Op;
 import dev.jprune.kernels.Parallel;
 import dev.jprune.ops.Shapes;
@@ -39,6 +40,16 @@ public final class ElementwiseSupport {
         void apply(float[] a, int aOff, int aStep, float[] b, int bOff, int bStep, float[] out, int outOff, int n);
     }
 
+    /**
+     * A unary backward over {@code [from, to)}: {@code dx[i]} from the saved forward tensor {@code t[i]} (input or
+     * output, as the op declares) and the output gradient {@code dy[i]}.
+     */
+    @FunctionalInterface
+    public interface GradFn {
+        /** Writes {@code dx[i]} for {@code from <= i < to}. */
+        void apply(float[] t, float[] dy, float[] dx, int from, int to);
+    }
+
     /** Throws unless there is exactly one input; returns its shape (the output shape of a unary element-wise op). */
     public static Shape[] sameShape(Op op, Shape[] inputs) {
         Shapes.requireCount(op, inputs, 1);
@@ -56,6 +67,59 @@ public final class ElementwiseSupport {
             fn.apply(in, o, from, Math.min(n, from + BLOCK));
         });
         return out;
+    }
+
+    /**
+     * A new tensor of {@code saved}'s shape holding {@code fn}'s gradient for every element, in the same parallel
+     * blocks as {@link #map}; {@code saved} and {@code dy} (same shape) are only read.
+     */
+    public static Tensor mapGrad(Tensor saved, Tensor dy, GradFn fn) {
+        Tensor dx = Tensor.zeros(saved.shape());
+        float[] t = saved.data();
+        float[] g = dy.data();
+        float[] d = dx.data();
+        int n = t.length;
+        Parallel.forRange(blocks(n, BLOCK), blk -> {
+            int from = blk * BLOCK;
+            fn.apply(t, g, d, from, Math.min(n, from + BLOCK));
+        });
+        return dx;
+    }
+
+    /**
+     * A new tensor {@code out[r, …] = x[r, …] · scale[r]}: {@code x} viewed as {@code scale.length} equal rows (a
+     * per-element scale when there are as many rows as elements), in the same parallel blocks as {@link #map}.
+     */
+    public static Tensor scaleRows(Tensor x, float[] scale) {
+        Tensor out = Tensor.zeros(x.shape());
+        int n = x.numel();
+        if (n == 0) {
+            return out;
+        }
+        int inner = n / scale.length;
+        float[] in = x.data();
+        float[] o = out.data();
+        Parallel.forRange(blocks(n, BLOCK), blk -> {
+            int i = blk * BLOCK;
+            int to = Math.min(n, i + BLOCK);
+            for (int r = i / inner; i < to; r++) {
+                float f = scale[r];
+                for (int end = Math.min(to, (r + 1) * inner); i < end; i++) {
+                    o[i] = in[i] * f;
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The input gradient of a random row scaling (dropout, stochastic depth): {@code dy} scaled by the rows' scales
+     * the forward stashed, or {@code dy} itself when it stashed none (eval mode, {@code p = 0}).
+     */
+    public static Tensor[] scaledGrad(BackwardContext ctx) {
+        Tensor dy = ctx.gradOutput(0);
+        float[] scale = (float[]) ctx.stash();
+        return new Tensor[] {scale == null ? dy : scaleRows(dy, scale)};
     }
 
     /** {@code ceil(n / size)}. */

@@ -68,6 +68,94 @@ public final class LayoutSupport {
     }
 
     /**
+     * Adds the box {@code dims} of {@code src} into {@code dst}, with the same addressing as {@link #copy}. A
+     * destination stride of 0 sums the source elements along that dimension into one (the gradient of a broadcast);
+     * elements are added in row-major order of the box, so the result does not depend on threads.
+     */
+    public static void addInto(float[] src, int srcOff, int[] srcStrides, float[] dst, int dstOff, int[] dstStrides,
+                               int[] dims) {
+        int rank = dims.length;
+        if (rank == 0) {
+            dst[dstOff] += src[srcOff];
+            return;
+        }
+        for (int d : dims) {
+            if (d == 0) {
+                return;
+            }
+        }
+        int last = rank - 1;
+        int len = dims[last];
+        int ss = srcStrides[last];
+        int ds = dstStrides[last];
+        int[] idx = new int[rank];
+        int s = srcOff;
+        int t = dstOff;
+        while (true) {
+            if (ds == 0) {
+                float acc = dst[t];
+                for (int i = 0; i < len; i++) {
+                    acc += src[s + i * ss];
+                }
+                dst[t] = acc;
+            } else {
+                for (int i = 0; i < len; i++) {
+                    dst[t + i * ds] += src[s + i * ss];
+                }
+            }
+            int d = last - 1;
+            while (d >= 0) {
+                idx[d]++;
+                s += srcStrides[d];
+                t += dstStrides[d];
+                if (idx[d] < dims[d]) {
+                    break;
+                }
+                s -= srcStrides[d] * dims[d];
+                t -= dstStrides[d] * dims[d];
+                idx[d] = 0;
+                d--;
+            }
+            if (d < 0) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Groups the entries of {@code offsets} (as from {@link #batchOffsets}) by value: each row of the result lists, in
+     * ascending order, the batch entries that read the same operand matrix. Gradients of a broadcast operand are summed
+     * over a row; distinct rows write disjoint matrices and can run in parallel.
+     */
+    public static int[][] groupByOffset(int[] offsets) {
+        int[] sorted = offsets.clone();
+        Arrays.sort(sorted);
+        int distinct = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            if (i == 0 || sorted[i] != sorted[i - 1]) {
+                sorted[distinct++] = sorted[i];
+            }
+        }
+        int[] keys = Arrays.copyOf(sorted, distinct);
+        int[] counts = new int[distinct];
+        int[] slot = new int[offsets.length];
+        for (int b = 0; b < offsets.length; b++) {
+            slot[b] = Arrays.binarySearch(keys, offsets[b]);
+            counts[slot[b]]++;
+        }
+        int[][] groups = new int[distinct][];
+        for (int g = 0; g < distinct; g++) {
+            groups[g] = new int[counts[g]];
+            counts[g] = 0;
+        }
+        for (int b = 0; b < offsets.length; b++) {
+            int g = slot[b];
+            groups[g][counts[g]++] = b;
+        }
+        return groups;
+    }
+
+    /**
      * The strides with which {@code operand} is read when broadcast to {@code target} (aligned from the right):
      * its row-major stride where its dimension equals the target's, 0 where it is 1 or absent. The caller has
      * checked that the shapes broadcast.

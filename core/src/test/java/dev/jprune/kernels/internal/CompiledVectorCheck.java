@@ -12,7 +12,8 @@ import java.util.Random;
  * Run in a fresh JVM by {@link CompiledVectorKernelsTest}: uses only the default vector kernels (one
  * width, so the JIT compiles the vector code to SIMD instructions rather than the API's Java fallback)
  * and compares them with the scalar kernels over and over until the hot loops have been compiled.
- * Prints {@code OK} and exits 0, or prints the first mismatch and exits 1.
+ * Prints {@code OK} on stderr and exits 0, or prints the first mismatch there and exits 1 (stdout carries the
+ * JIT log, which would otherwise interleave with the verdict).
  */
 public final class CompiledVectorCheck {
 
@@ -36,7 +37,7 @@ public final class CompiledVectorCheck {
     public static void main(String[] args) {
         Kernels vector = KernelLoader.best();
         if (!vector.name().startsWith("vector-")) {
-            System.out.println("FAIL: expected vector kernels, got " + vector.name());
+            System.err.println("FAIL: expected vector kernels, got " + vector.name());
             System.exit(2);
         }
         Random rnd = new Random(SEED);
@@ -66,13 +67,13 @@ public final class CompiledVectorCheck {
                 float[] out = cases.get(i).run(vector);
                 String bad = compare(refs.get(i), out);
                 if (bad != null) {
-                    System.out.println("FAIL: round " + rounds + ", " + cases.get(i).describe() + ", seed " + SEED + ": " + bad);
+                    System.err.println("FAIL: round " + rounds + ", " + cases.get(i).describe() + ", seed " + SEED + ": " + bad);
                     System.exit(1);
                 }
             }
             rounds++;
         }
-        System.out.println("OK " + vector.name() + " " + rounds + " rounds of " + cases.size() + " cases");
+        System.err.println("OK " + vector.name() + " " + rounds + " rounds of " + cases.size() + " cases");
     }
 
     /** |a − b| ≤ 1e-4 · max|ref| + 1e-5 (K ≤ 300 here), or a description of the first element that is not. */

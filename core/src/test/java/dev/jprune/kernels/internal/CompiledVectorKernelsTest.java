@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,13 +34,24 @@ class CompiledVectorKernelsTest {
         List<String> command = List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx1g",
                 "-XX:+PrintCompilation", "-Djprune.threads=2",
                 "-cp", System.getProperty("java.class.path"), CompiledVectorCheck.class.getName());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the check JVM did not finish");
-        String out = new String(output, StandardCharsets.UTF_8);
-        String verdict = out.lines().filter(l -> l.startsWith("OK") || l.startsWith("FAIL")).findFirst()
-                .orElse("no verdict; output ends with: " + out.substring(Math.max(0, out.length() - 2000)));
-        assertEquals(0, process.exitValue(), verdict);
+        // The JIT log goes to stdout (a file), the verdict to stderr, so the two never interleave.
+        Path log = Files.createTempFile("jprune-jit", ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectOutput(log.toFile()).start();
+            byte[] errBytes = process.getErrorStream().readAllBytes();
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the check JVM did not finish");
+            String err = new String(errBytes, StandardCharsets.UTF_8);
+            String out = Files.readString(log);
+            check(process.exitValue(), err, out);
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static void check(int exit, String err, String out) {
+        String verdict = err.lines().filter(l -> l.startsWith("OK") || l.startsWith("FAIL")).findFirst()
+                .orElse("no verdict (exit " + exit + "); stderr: " + err);
+        assertEquals(0, exit, verdict);
         assertTrue(verdict.startsWith("OK vector-"), verdict);
         assertTrue(C2_MICRO_KERNEL.matcher(out).find(), "the GEMM micro-kernel was never compiled by C2; " + verdict);
     }
