@@ -51,6 +51,8 @@ public final class TorchModel implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> tensors = new LinkedHashMap<>();
     private final Map<String, NDArray> trainable = new LinkedHashMap<>();
+    private final Map<String, float[]> reluMasks = new LinkedHashMap<>();
+    private DataType dtype = DataType.FLOAT32;
 
     /**
      * Copies the graph's float parameters and buffers into a new sub-manager of {@code parent}; when
@@ -66,6 +68,7 @@ public final class TorchModel implements AutoCloseable {
      */
     public TorchModel(Graph graph, NDManager parent, boolean trainable, DataType dtype) {
         this.graph = graph;
+        this.dtype = dtype;
         this.manager = parent.newSubManager();
         for (Parameter p : graph.stateDict().values()) {
             Tensor v = p.value();
@@ -88,6 +91,15 @@ public final class TorchModel implements AutoCloseable {
             d[i] = s.dim(i);
         }
         return new Shape(d);
+    }
+
+    /**
+     * Makes the ReLU of node {@code nodeName} multiply by this 0/1 mask (same shape as its input) instead of deciding
+     * itself: both engines then take the same branch at inputs within rounding of the kink, where the gradient is
+     * discontinuous and any two float engines may legitimately disagree.
+     */
+    public void fixReluMask(String nodeName, float[] mask) {
+        reluMasks.put(nodeName, mask.clone());
     }
 
     /** The manager holding the parameters. */
@@ -140,6 +152,11 @@ public final class TorchModel implements AutoCloseable {
                     param(n, "bias"), 1, (float) b.momentum(), (float) b.eps(), training).singletonOrThrow();
         }
         if (n.op() instanceof ReLU) {
+            float[] mask = reluMasks.get(n.name());
+            if (mask != null) {
+                NDArray m = in[0].getManager().create(mask, in[0].getShape()).toType(dtype, false);
+                return in[0].mul(m);
+            }
             return Activation.relu(in[0]);
         }
         if (n.op() instanceof ReLU6) {
