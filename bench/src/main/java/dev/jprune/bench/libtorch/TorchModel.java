@@ -94,9 +94,10 @@ public final class TorchModel implements AutoCloseable {
     }
 
     /**
-     * Makes the ReLU of node {@code nodeName} multiply by this 0/1 mask (same shape as its input) instead of deciding
-     * itself: both engines then take the same branch at inputs within rounding of the kink, where the gradient is
-     * discontinuous and any two float engines may legitimately disagree.
+     * Makes the ReLU or ReLU6 of node {@code nodeName} follow these branch codes ({@link ReluMasks}: 0 below, 1
+     * inside, 2 above ReLU6's upper kink; same shape as its input) instead of deciding itself: both engines then take
+     * the same branch at inputs within rounding of a kink, where the gradient is discontinuous and any two float
+     * engines may legitimately disagree.
      */
     public void fixReluMask(String nodeName, float[] mask) {
         reluMasks.put(nodeName, mask.clone());
@@ -133,6 +134,20 @@ public final class TorchModel implements AutoCloseable {
         return values[graph.outputs().get(0).id()];
     }
 
+    /** {@code x · inside + 6 · above}: the clamp with its branches given, so its gradient is {@code inside}. */
+    private NDArray fixedBranches(NDArray x, float[] branches) {
+        float[] inside = new float[branches.length];
+        float[] above = new float[branches.length];
+        for (int i = 0; i < branches.length; i++) {
+            inside[i] = branches[i] == ReluMasks.INSIDE ? 1f : 0f;
+            above[i] = branches[i] == ReluMasks.ABOVE ? 6f : 0f;
+        }
+        NDManager m = x.getManager();
+        NDArray in = m.create(inside, x.getShape()).toType(dtype, false);
+        NDArray hi = m.create(above, x.getShape()).toType(dtype, false);
+        return x.mul(in).add(hi);
+    }
+
     private NDArray param(Node n, String local) {
         Parameter p = n.parameter(local);
         return p == null ? null : tensors.get(p.name());
@@ -151,12 +166,11 @@ public final class TorchModel implements AutoCloseable {
             return BatchNorm.batchNorm(in[0], param(n, "running_mean"), param(n, "running_var"), param(n, "weight"),
                     param(n, "bias"), 1, (float) b.momentum(), (float) b.eps(), training).singletonOrThrow();
         }
+        float[] branches = reluMasks.get(n.name());
+        if (branches != null && (n.op() instanceof ReLU || n.op() instanceof ReLU6)) {
+            return fixedBranches(in[0], branches);
+        }
         if (n.op() instanceof ReLU) {
-            float[] mask = reluMasks.get(n.name());
-            if (mask != null) {
-                NDArray m = in[0].getManager().create(mask, in[0].getShape()).toType(dtype, false);
-                return in[0].mul(m);
-            }
             return Activation.relu(in[0]);
         }
         if (n.op() instanceof ReLU6) {
