@@ -1,6 +1,5 @@
 package dev.jprune.kernels;
 
-import dev.jprune.kernels.internal.ConvGradients;
 import dev.jprune.kernels.internal.KernelLoader;
 
 /**
@@ -46,21 +45,16 @@ public interface Kernels {
     /**
      * The gradient of {@link #conv2d} with respect to its input: {@code gradInput} {@code (N, Cin, H, W)} is
      * overwritten with the correlation of {@code gradOutput} {@code (N, Cout, OH, OW)} with the weights.
-     * The default lowers to im2col/col2im and {@link #gemm}; implementations may do better.
      */
-    default void conv2dBackwardInput(Conv2dSpec spec, float[] gradOutput, float[] weight, float[] gradInput) {
-        ConvGradients.backwardInput(this, spec, gradOutput, weight, gradInput);
-    }
+    void conv2dBackwardInput(Conv2dSpec spec, float[] gradOutput, float[] weight, float[] gradInput);
 
     /**
      * The gradient of {@link #conv2d} with respect to its weights, <em>added</em> to {@code gradWeight}
      * {@code (Cout, Cin/groups, KH, KW)}, images accumulated in order; {@code gradBias} {@code (Cout)}, when not
      * null, gets the sum of {@code gradOutput} over batch and positions added.
      */
-    default void conv2dBackwardWeight(Conv2dSpec spec, float[] input, float[] gradOutput, float[] gradWeight,
-                                      float[] gradBias) {
-        ConvGradients.backwardWeight(this, spec, input, gradOutput, gradWeight, gradBias);
-    }
+    void conv2dBackwardWeight(Conv2dSpec spec, float[] input, float[] gradOutput, float[] gradWeight,
+                              float[] gradBias);
 
     /** {@code out[i] = a[i] + b[i]} for {@code i < n}. {@code out} may alias {@code a} or {@code b}. */
     void add(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n);
