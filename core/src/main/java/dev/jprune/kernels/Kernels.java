@@ -68,6 +68,12 @@ public interface Kernels {
     /** {@code out[i] = min(max(x[i], lo), hi)} for {@code i < n} (ReLU is lo = 0, hi = +inf). */
     void clamp(float[] x, int xOff, float lo, float hi, float[] out, int outOff, int n);
 
+    /**
+     * ReLU's backward: {@code out[i] = y[i] > 0 ? dy[i] : 0} for {@code i < n}, where {@code y} is the forward output
+     * (PyTorch's threshold_backward at 0; NaN in {@code y} gives 0). {@code out} may alias {@code dy}.
+     */
+    void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] out, int outOff, int n);
+
     /** The sum of {@code x[off .. off + n)}, accumulated in a fixed order that does not depend on threads. */
     float sum(float[] x, int off, int n);
 

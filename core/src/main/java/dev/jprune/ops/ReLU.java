@@ -38,13 +38,9 @@ public record ReLU() implements Op {
     /** {@code dx = dy} where the output is positive, else 0 (PyTorch's threshold_backward). */
     @Override
     public Tensor[] backward(Node node, BackwardContext ctx) {
-        float[] y = ctx.output(0).data();
-        float[] dy = ctx.gradOutput(0).data();
-        Tensor dx = Tensor.zeros(ctx.output(0).shape());
-        float[] d = dx.data();
-        for (int i = 0; i < d.length; i++) {
-            d[i] = y[i] > 0f ? dy[i] : 0f;
-        }
+        Tensor y = ctx.output(0);
+        Tensor dx = Tensor.zeros(y.shape());
+        ctx.kernels().reluBackward(y.data(), 0, ctx.gradOutput(0).data(), 0, dx.data(), 0, y.numel());
         return new Tensor[] {dx};
     }
 

@@ -263,6 +263,16 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] out, int outOff, int n) {
+        Checks.range("reluBackward y", y, yOff, n);
+        Checks.range("reluBackward dy", dy, dyOff, n);
+        Checks.range("reluBackward out", out, outOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
+        }
+    }
+
+    @Override
     public float sum(float[] x, int off, int n) {
         Checks.range("sum x", x, off, n);
         float acc = 0f;

@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.function.IntConsumer;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -1363,6 +1365,23 @@ abstract class VectorKernels implements Kernels {
         }
         for (; i < n; i++) {
             out[outOff + i] = Math.min(Math.max(x[xOff + i], lo), hi);
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] out, int outOff, int n) {
+        Checks.range("reluBackward y", y, yOff, n);
+        Checks.range("reluBackward dy", dy, dyOff, n);
+        Checks.range("reluBackward out", out, outOff, n);
+        VectorSpecies<Float> s = species();
+        FloatVector zero = FloatVector.zero(s);
+        int i = 0;
+        for (int bound = s.loopBound(n); i < bound; i += s.length()) {
+            VectorMask<Float> positive = FloatVector.fromArray(s, y, yOff + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(s, dy, dyOff + i), positive).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
         }
     }
 

@@ -147,7 +147,7 @@ public final class CompiledVectorCheck {
         return new Case() {
             @Override
             public String describe() {
-                return "add, mul, scaleShift, clamp, sum n=" + n;
+                return "add, mul, scaleShift, clamp, reluBackward, sum n=" + n;
             }
 
             @Override
@@ -157,6 +157,7 @@ public final class CompiledVectorCheck {
                 kernels.mul(a, 0, b, 0, out, n, n);
                 kernels.scaleShift(a, 0, 0.5f, 0.25f, out, 2 * n, n);
                 kernels.clamp(a, 0, -0.5f, 0.5f, out, 3 * n, n);
+                kernels.reluBackward(a, 0, b, 0, out, 4 * n, n);
                 out[5 * n] = kernels.sum(a, 0, n) / n;
                 return out;
             }

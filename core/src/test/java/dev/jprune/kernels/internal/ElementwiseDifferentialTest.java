@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (whole vectors plus every tail), with offsets and with the output aliasing an input. Elements outside
  * {@code [outOff, outOff + n)} must not change.
  *
- * <p>add, mul and clamp are exact in both (one IEEE operation per element), so they must agree bit for
+ * <p>add, mul, clamp and reluBackward are exact in both (one IEEE operation per element), so they must agree bit for
  * bit, NaN and signed zeros included. scaleShift may fuse the multiply-add: {@code rtol = 1e-6},
  * {@code atol = 1e-7}. sum adds in a different order: {@code |vector − scalar| ≤ 1e-6 · n · Σ|x|}
  * (the worst-case bound of float summation, about n · 2^-24 · Σ|x| for each).
@@ -66,6 +66,12 @@ class ElementwiseDifferentialTest {
             scalar.clamp(a, A_OFF, 0f, Float.POSITIVE_INFINITY, ref, OUT_OFF, n);
             vector.clamp(a, A_OFF, 0f, Float.POSITIVE_INFINITY, out, OUT_OFF, n);
             assertArrayEquals(ref, out, "relu" + at);
+
+            ref = out0.clone();
+            out = out0.clone();
+            scalar.reluBackward(a, A_OFF, b, B_OFF, ref, OUT_OFF, n);
+            vector.reluBackward(a, A_OFF, b, B_OFF, out, OUT_OFF, n);
+            assertArrayEquals(ref, out, "reluBackward" + at);
         }
     }
 

@@ -165,4 +165,17 @@ class ScalarKernelsTest {
         assertEquals(2.5f, scalar.sum(a, 0, 3));
         assertEquals(0f, scalar.sum(a, 3, 0));
     }
+
+    @Test
+    void reluBackwardPassesTheGradientWhereTheOutputIsPositive() {
+        Kernels scalar = KernelLoader.scalar();
+        float[] y = {2f, 0f, -0f, Float.NaN, 1e-30f, -1f};
+        float[] dy = {1f, 2f, 3f, 4f, 5f, 6f};
+        float[] out = new float[7];
+        out[6] = 9f;
+        scalar.reluBackward(y, 0, dy, 0, out, 0, 6);
+        assertArrayEquals(new float[] {1f, 0f, 0f, 0f, 5f, 0f, 9f}, out);
+        scalar.reluBackward(y, 0, dy, 0, dy, 0, 6); // in place over dy
+        assertArrayEquals(new float[] {1f, 0f, 0f, 0f, 5f, 0f}, dy);
+    }
 }
