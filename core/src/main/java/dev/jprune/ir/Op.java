@@ -3,6 +3,11 @@ package dev.jprune.ir;
 import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ir.axis.UnsupportedAxisException;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -10,7 +15,7 @@ import java.util.List;
 
 /**
  * One operator: everything about it lives in its class — attributes, the parameters it declares, shape inference,
- * forward and its op count (backward and axis rules for the dependency graph are added by later layers).
+ * forward, backward, its op count and its axis rules for the dependency graph.
  *
  * <p>Op instances are immutable attribute holders (usually records); pruning replaces a node's op by a copy with
  * new channel counts. Adding an operator means adding one class; no other code switches on op types.
@@ -74,6 +79,42 @@ public interface Op {
      */
     default long macs(Shape[] inputs, Shape[] outputs) {
         return 0;
+    }
+
+    /**
+     * The axis rules for the dependency graph: removing {@code removed} along {@code axis} of port {@code from} of
+     * {@code node} forces which removals on the node's other ports ({@link AxisLinks#link}); a rule may also widen
+     * the set on the same port when only a larger set is a legal slice (same positions in every convolution group
+     * or head). Parameters follow their ports and are sliced in {@link #pruneAxes}. Throws
+     * {@link UnsupportedAxisException} naming the node and axis when the op cannot lose indices there.
+     */
+    default void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        throw new UnsupportedAxisException(type() + " at " + node.name() + " has no axis rules");
+    }
+
+    /**
+     * Applies the removals of {@code cut} to this op: slices the node's parameters through
+     * {@link AxisCut#sliceParam} and returns the op with its new attributes (channel counts, split sizes, reshape
+     * targets), or this op when no attribute depends on the removed axes.
+     */
+    default Op pruneAxes(Node node, AxisCut cut) {
+        return this;
+    }
+
+    /**
+     * Whether the op's inputs and outputs are separate members of a pruning group (convolution and linear layers,
+     * whose in- and out-channels are different weight axes), rather than one member.
+     */
+    default boolean separatesInAndOut() {
+        return false;
+    }
+
+    /**
+     * The axis of output {@code port} whose indices a pruning group rooted at this node removes (the output channels),
+     * or -1 when the op cannot be a root.
+     */
+    default int rootAxis(Node node) {
+        return -1;
     }
 
     /** A one-line description with the attributes, as in PyTorch's module repr. */

@@ -5,6 +5,10 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.ops.internal.PoolSupport;
 import dev.jprune.tensor.Shape;
@@ -64,6 +68,13 @@ public record AdaptiveAvgPool2d(int outH, int outW) implements Op {
     }
 
     /** {@code AdaptiveAvgPool2d(output_size=(1, 1))}. */
+    /** Identity on the batch and channel axes; the pooled axes cannot lose indices. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.requireAxis(node, from, axis, "pooled axes cannot be pruned", 0, 1);
+        AxisSupport.elementwise(node, from, axis, removed, links);
+    }
+
     @Override
     public String describe() {
         return "AdaptiveAvgPool2d(output_size=" + ModuleRepr.tuple(outH, outW) + ")";

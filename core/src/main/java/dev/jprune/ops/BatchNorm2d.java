@@ -7,8 +7,13 @@ import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
 import dev.jprune.kernels.Kernels;
 import dev.jprune.kernels.Parallel;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -212,6 +217,33 @@ public record BatchNorm2d(int numFeatures, double eps, double momentum, boolean 
     public long countOps(Shape[] inputs, Shape[] outputs) {
         long n = inputs[0].numelLong();
         return affine ? 2 * n : n;
+    }
+
+    @Override
+    public int rootAxis(Node node) {
+        return 1;
+    }
+
+    /** Identity on every axis: the channels of input and output are the same. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
+    }
+
+    /** {@code prune_batchnorm_out_channels}: the affine parameters and running statistics lose the channels. */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        int[] removed = cut.removed(Port.out(0), 1).indices();
+        if (removed.length == 0) {
+            return this;
+        }
+        if (affine) {
+            cut.sliceParam("weight", 0, removed);
+            cut.sliceParam("bias", 0, removed);
+        }
+        cut.sliceParam("running_mean", 0, removed);
+        cut.sliceParam("running_var", 0, removed);
+        return new BatchNorm2d(numFeatures - removed.length, eps, momentum, affine);
     }
 
     @Override

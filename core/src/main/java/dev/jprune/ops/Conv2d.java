@@ -6,7 +6,12 @@ import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
 import dev.jprune.kernels.Conv2dSpec;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -131,6 +136,100 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
     /** Whether every output channel reads exactly one input channel ({@code groups == in == out > 1}'s family). */
     public boolean isDepthwise() {
         return groups == inChannels && groups == outChannels && outChannels > 1;
+    }
+
+    /** The channel axis. */
+    @Override
+    public int rootAxis(Node node) {
+        return 1;
+    }
+
+    /** In- and out-channels are separate members, except for a depthwise convolution where they are the same. */
+    @Override
+    public boolean separatesInAndOut() {
+        return !wholeGroups();
+    }
+
+    /** Whether channels can only leave with their whole group: one input or one output per group. */
+    private boolean wholeGroups() {
+        return groups > 1 && (inChannels == groups || outChannels == groups);
+    }
+
+    /**
+     * Channels only (weight axis 0 and bias for outputs, weight axis 1 for inputs). One group: a barrier. Grouped
+     * with one input or one output per group (depthwise): a channel takes its whole group, inputs and outputs,
+     * and the group count drops. Other grouped convolutions: in- and out-channels are not coupled, and a channel
+     * takes the same position in every group with it, so that every group keeps the same size.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.requireAxis(node, from, axis, "only channels can be pruned", 1);
+        if (groups == 1) {
+            return;
+        }
+        int ci = inChannels / groups;
+        int co = outChannels / groups;
+        if (wholeGroups()) {
+            Indices whole = removed.map(i -> i / (from.input() ? ci : co));
+            links.link(Port.in(0), 1, whole.flatMap(g -> block(g, ci)));
+            links.link(Port.out(0), 1, whole.flatMap(g -> block(g, co)));
+        } else {
+            int per = from.input() ? ci : co;
+            links.link(from, 1, removed.flatMap(i -> {
+                int[] same = new int[groups];
+                for (int g = 0; g < groups; g++) {
+                    same[g] = g * per + i % per;
+                }
+                return same;
+            }));
+        }
+    }
+
+    private static int[] block(int g, int size) {
+        int[] r = new int[size];
+        for (int k = 0; k < size; k++) {
+            r[k] = g * size + k;
+        }
+        return r;
+    }
+
+    /**
+     * {@code prune_conv_out_channels} / {@code prune_conv_in_channels} / {@code prune_depthwise_conv_*}: weight rows
+     * and bias for removed outputs, the removed in-group positions of the weight's axis 1 for removed inputs, and
+     * fewer groups when whole groups go.
+     */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        Indices out = cut.removed(Port.out(0), 1);
+        Indices in = cut.removed(Port.in(0), 1);
+        if (out.isEmpty() && in.isEmpty()) {
+            return this;
+        }
+        if (!out.isEmpty()) {
+            cut.sliceParam("weight", 0, out.indices());
+            if (bias) {
+                cut.sliceParam("bias", 0, out.indices());
+            }
+        }
+        int newGroups = groups;
+        if (wholeGroups()) {
+            int ci = inChannels / groups;
+            int co = outChannels / groups;
+            if (in.size() % ci != 0 || out.size() % co != 0 || in.size() / ci != out.size() / co) {
+                throw new IllegalStateException("Conv2d at " + node.name() + " must lose whole groups: " + in.size()
+                        + " inputs and " + out.size() + " outputs removed");
+            }
+            newGroups = groups - in.size() / ci;
+        } else if (!in.isEmpty()) {
+            int ci = inChannels / groups;
+            Indices positions = in.map(i -> i % ci);
+            if (positions.size() * groups != in.size()) {
+                throw new IllegalStateException("Conv2d at " + node.name() + " must lose the same in-channel positions in"
+                        + " each of its " + groups + " groups, got " + in);
+            }
+            cut.sliceParam("weight", 1, positions.indices());
+        }
+        return withChannels(inChannels - in.size(), outChannels - out.size(), newGroups);
     }
 
     @Override

@@ -4,6 +4,10 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -77,6 +81,12 @@ public record Flatten(int startDim, int endDim) implements Op {
     }
 
     /** {@code Flatten(start_dim=1, end_dim=-1)}. */
+    /** A reshape: identity on unchanged axes, blocks where axes merge or split ({@link AxisSupport#reshape}). */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.reshape(node, from, axis, removed, links);
+    }
+
     @Override
     public String describe() {
         return "Flatten(start_dim=" + startDim + ", end_dim=" + endDim + ")";

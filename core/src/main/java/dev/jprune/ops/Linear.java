@@ -6,7 +6,12 @@ import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
 import dev.jprune.kernels.Kernels;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -160,6 +165,46 @@ public record Linear(int inFeatures, int outFeatures, boolean bias, String weigh
      * {@code Linear(in_features=8, out_features=3, bias=True)}; non-default parameter names are appended
      * ({@code weight=in_proj_weight, bias_name=in_proj_bias}), which PyTorch's repr has no counterpart for.
      */
+    /** The last axis of the output: {@code out_features}. */
+    @Override
+    public int rootAxis(Node node) {
+        return node.output(0).shape().rank() - 1;
+    }
+
+    @Override
+    public boolean separatesInAndOut() {
+        return true;
+    }
+
+    /**
+     * A barrier on the feature axis (in-features are weight columns, out-features weight rows and bias; the two are
+     * not coupled); identity on the leading axes.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        int last = AxisSupport.shape(node, from).rank() - 1;
+        if (axis != last) {
+            links.link(from.input() ? Port.out(0) : Port.in(0), axis, removed);
+        }
+    }
+
+    /** {@code prune_linear_out_channels} and {@code prune_linear_in_channels}. */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        int[] out = cut.removed(Port.out(0), node.output(0).shape().rank() - 1).indices();
+        int[] in = cut.removed(Port.in(0), node.input(0).shape().rank() - 1).indices();
+        if (out.length > 0) {
+            cut.sliceParam(weightName, 0, out);
+            if (bias) {
+                cut.sliceParam(biasName, 0, out);
+            }
+        }
+        if (in.length > 0) {
+            cut.sliceParam(weightName, 1, in);
+        }
+        return out.length == 0 && in.length == 0 ? this : withFeatures(inFeatures - in.length, outFeatures - out.length);
+    }
+
     @Override
     public String describe() {
         StringBuilder sb = new StringBuilder("Linear(in_features=").append(inFeatures)

@@ -197,6 +197,11 @@ public abstract class Optimizer {
         state.clear();
     }
 
+    /** Whether this optimiser updates {@code p}. */
+    public boolean optimises(Parameter p) {
+        return groupOf.containsKey(p);
+    }
+
     private void requireOwn(Parameter p) {
         if (!groupOf.containsKey(p)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " does not optimise " + p.name());

@@ -1,0 +1,246 @@
+package dev.jprune.dep;
+
+import dev.jprune.ir.Graph;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ir.Parameter;
+import dev.jprune.ir.Value;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ir.axis.UnsupportedAxisException;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The dependency graph of a {@link Graph} on tensor axes (Torch-Pruning's {@code DependencyGraph}). A group is
+ * the closure of a root — a layer's output (or input) channels — under the ops' axis rules
+ * ({@link Op#linkAxes}): every value axis that must lose the same channels, each with its indices mapped back to
+ * the root's. Nodes that share parameters (a module applied more than once) are coupled through them.
+ *
+ * <p>The graph is read when a group is built, so groups built after pruning see the pruned shapes.
+ */
+public final class DependencyGraph {
+
+    /** The op types that root groups in {@link #allGroups()}: Torch-Pruning's default plus transposed convolution. */
+    public static final Set<String> DEFAULT_ROOT_TYPES = Set.of("Conv2d", "ConvTranspose2d", "Linear");
+
+    private final Graph graph;
+    private final Map<Node, List<Node>> siblings = new IdentityHashMap<>();
+    private final Map<Value, List<Use>> uses = new IdentityHashMap<>();
+    private final Map<Node, Integer> order = new IdentityHashMap<>();
+
+    /** One place a value is attached to: a node's port. */
+    record Use(Node node, Port port) {
+    }
+
+    /** Builds the dependency graph of {@code graph}. */
+    public DependencyGraph(Graph graph) {
+        this.graph = graph;
+        Map<Parameter, List<Node>> owners = new IdentityHashMap<>();
+        int k = 0;
+        for (Node n : graph.nodes()) {
+            order.put(n, k++);
+            for (int i = 0; i < n.inputs().size(); i++) {
+                uses.computeIfAbsent(n.input(i), v -> new ArrayList<>()).add(new Use(n, Port.in(i)));
+            }
+            for (int j = 0; j < n.outputs().size(); j++) {
+                uses.computeIfAbsent(n.output(j), v -> new ArrayList<>()).add(new Use(n, Port.out(j)));
+            }
+            for (Parameter p : n.params().values()) {
+                owners.computeIfAbsent(p, x -> new ArrayList<>()).add(n);
+            }
+        }
+        for (List<Node> nodes : owners.values()) {
+            for (Node n : nodes) {
+                for (Node other : nodes) {
+                    if (other != n) {
+                        List<Node> s = siblings.computeIfAbsent(n, x -> new ArrayList<>());
+                        if (!s.contains(other)) {
+                            s.add(other);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The graph. */
+    public Graph graph() {
+        return graph;
+    }
+
+    /**
+     * The group rooted at {@code layer}'s output channels ({@link Side#OUT}) or input channels ({@link Side#IN})
+     * with the given indices. Throws {@link IllegalArgumentException} for an unknown layer or an index outside the
+     * layer's channels, and {@link UnsupportedAxisException} when an op on the way cannot follow the channels.
+     */
+    public Group pruningGroup(String layer, Side side, int... indices) {
+        return pruningGroup(graph.requireNode(layer), side, Indices.of(indices));
+    }
+
+    /** As {@link #pruningGroup(String, Side, int...)} for a node and an index set. */
+    public Group pruningGroup(Node root, Side side, Indices indices) {
+        Port port = side == Side.OUT ? Port.out(0) : Port.in(0);
+        int axis = rootAxis(root, side);
+        int size = (side == Side.OUT ? root.output(0) : root.input(0)).shape().dim(axis);
+        if (!indices.isEmpty() && indices.max() >= size) {
+            throw new IllegalArgumentException("index " + indices.max() + " is outside the " + size + " "
+                    + side.label() + "-channels of " + root.name());
+        }
+        Map<AxisKey, Indices> closure = close(root, port, axis, indices);
+        return new Group(this, root, side, indices, closure);
+    }
+
+    /** The channel axis of {@code node}'s output (OUT) or input (IN). */
+    int rootAxis(Node node, Side side) {
+        int axis = node.op().rootAxis(node);
+        if (axis < 0) {
+            throw new IllegalArgumentException(node.name() + " (" + node.op().type() + ") has no channels to prune");
+        }
+        if (side == Side.IN) {
+            // the channel axis of the input: the same position counted from the end as the output's
+            int outRank = node.output(0).shape().rank();
+            return axis - outRank + node.input(0).shape().rank();
+        }
+        return axis;
+    }
+
+    /**
+     * Every group rooted at the output channels of an op of {@link #DEFAULT_ROOT_TYPES}, except those that would
+     * change a graph input or output, or the output channels of a layer named in {@code ignored}. A layer that
+     * appeared as an out-member of an earlier group roots no group of its own (a residual stage is one group).
+     */
+    public List<Group> allGroups(Collection<String> ignored) {
+        return allGroups(ignored, DEFAULT_ROOT_TYPES, new ArrayList<>());
+    }
+
+    /** {@link #allGroups(Collection)} with no layer ignored. */
+    public List<Group> allGroups() {
+        return allGroups(List.of());
+    }
+
+    /**
+     * As {@link #allGroups(Collection)} with a choice of root op types; roots whose channels no rule can follow
+     * are skipped and described in {@code skipped}.
+     */
+    public List<Group> allGroups(Collection<String> ignored, Set<String> rootTypes, List<String> skipped) {
+        Set<String> ignoredSet = new LinkedHashSet<>(ignored);
+        for (String name : ignoredSet) {
+            if (graph.node(name) == null && graph.nodes().stream().noneMatch(n -> n.moduleName().equals(name))) {
+                throw new IllegalArgumentException("ignored layer '" + name + "' is not in " + graph.name());
+            }
+        }
+        Set<Node> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Group> groups = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            if (!rootTypes.contains(n.op().type()) || visited.contains(n) || isIgnored(n, ignoredSet)
+                    || n.op().rootAxis(n) < 0) {
+                continue;
+            }
+            Group g;
+            try {
+                int axis = n.op().rootAxis(n);
+                g = pruningGroup(n, Side.OUT, Indices.range(n.output(0).shape().dim(axis)));
+            } catch (UnsupportedAxisException e) {
+                skipped.add(n.name() + ": " + e.getMessage());
+                continue;
+            }
+            boolean ignoredOut = false;
+            for (Member m : g.members()) {
+                if (m.side() == Side.OUT) {
+                    visited.add(m.node());
+                    ignoredOut |= isIgnored(m.node(), ignoredSet) && m.node().op().separatesInAndOut();
+                }
+            }
+            if (!ignoredOut && !g.touchesGraphBoundary()) {
+                groups.add(g);
+            }
+        }
+        return groups;
+    }
+
+    private static boolean isIgnored(Node n, Set<String> ignored) {
+        return ignored.contains(n.name()) || ignored.contains(n.moduleName());
+    }
+
+    /** A value axis. */
+    record AxisKey(Value value, int axis) {
+    }
+
+    /** The closure of removing {@code indices} along {@code axis} of {@code port} of {@code root}. */
+    Map<AxisKey, Indices> close(Node root, Port port, int axis, Indices indices) {
+        Map<AxisKey, Indices> reached = new LinkedHashMap<>();
+        Deque<AxisKey> work = new ArrayDeque<>();
+        Map<AxisKey, Indices> pending = new HashMap<>();
+        Value start = port.input() ? root.input(port.index()) : root.output(port.index());
+        offer(new AxisKey(start, axis), indices, reached, pending, work);
+        while (!work.isEmpty()) {
+            AxisKey key = work.poll();
+            Indices add = pending.remove(key);
+            Indices have = reached.get(key);
+            Indices now = have == null ? add : have.union(add);
+            if (have != null && have.equals(now)) {
+                continue;
+            }
+            reached.put(key, now);
+            for (Use use : uses.getOrDefault(key.value(), List.of())) {
+                apply(use.node(), use.port(), key.axis(), now, reached, pending, work);
+                for (Node sib : siblings.getOrDefault(use.node(), List.of())) {
+                    Value v = use.port().input() ? sib.input(use.port().index()) : sib.output(use.port().index());
+                    offer(new AxisKey(v, key.axis()), now, reached, pending, work);
+                }
+            }
+        }
+        return reached;
+    }
+
+    private void apply(Node node, Port port, int axis, Indices idx, Map<AxisKey, Indices> reached,
+                       Map<AxisKey, Indices> pending, Deque<AxisKey> work) {
+        node.op().linkAxes(node, port, axis, idx, (p, a, linked) -> {
+            if (linked.isEmpty()) {
+                return;
+            }
+            Value v = p.input() ? node.input(p.index()) : node.output(p.index());
+            if (a < 0 || a >= v.shape().rank()) {
+                throw new IllegalStateException(node.op().type() + " at " + node.name() + " linked axis " + a
+                        + " of " + p + " " + v.shape());
+            }
+            offer(new AxisKey(v, a), linked, reached, pending, work);
+        });
+    }
+
+    private static void offer(AxisKey key, Indices idx, Map<AxisKey, Indices> reached, Map<AxisKey, Indices> pending,
+                              Deque<AxisKey> work) {
+        Indices have = reached.get(key);
+        if (have != null && have.containsAll(idx)) {
+            return;
+        }
+        Indices p = pending.get(key);
+        if (p == null) {
+            pending.put(key, idx);
+            work.add(key);
+        } else {
+            pending.put(key, p.union(idx));
+        }
+    }
+
+    /** Where {@code value} is attached. */
+    List<Use> uses(Value value) {
+        return uses.getOrDefault(value, List.of());
+    }
+
+    /** The position of {@code node} in the graph's order. */
+    int order(Node node) {
+        return order.get(node);
+    }
+}

@@ -1,0 +1,296 @@
+package dev.jprune.dep;
+
+import dev.jprune.ir.Graph;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Op;
+import dev.jprune.ir.Parameter;
+import dev.jprune.ir.Value;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.tensor.Shape;
+import dev.jprune.train.Optimizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A pruning group: every value axis that loses channels together with a root, each with its indices mapped back
+ * to the root's, listed as {@link Member}s one per layer and side (Torch-Pruning's {@code Group}). {@link #prune}
+ * slices every weight, bias, BatchNorm statistic, gradient and optimiser state of the members, updates the ops'
+ * attributes and re-infers the graph's shapes.
+ */
+public final class Group {
+
+    private final DependencyGraph dg;
+    private final Node root;
+    private final Side side;
+    private final Indices rootIndices;
+    private final Map<DependencyGraph.AxisKey, Indices> closure;
+    private final List<Member> members;
+
+    Group(DependencyGraph dg, Node root, Side side, Indices rootIndices, Map<DependencyGraph.AxisKey, Indices> closure) {
+        this.dg = dg;
+        this.root = root;
+        this.side = side;
+        this.rootIndices = rootIndices;
+        this.closure = closure;
+        this.members = buildMembers();
+    }
+
+    /** The root layer. */
+    public Node root() {
+        return root;
+    }
+
+    /** Whether the root's output or input channels. */
+    public Side side() {
+        return side;
+    }
+
+    /** The root indices the group was built with. */
+    public Indices rootIndices() {
+        return rootIndices;
+    }
+
+    /** The members, the root first, then in graph order. */
+    public List<Member> members() {
+        return members;
+    }
+
+    /** The member for {@code layer} on {@code side}, or {@code null}. */
+    public Member member(String layer, Side s) {
+        for (Member m : members) {
+            if (m.layer().equals(layer) && m.side() == s) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** Whether the group reaches a graph input or output value (such a group cannot be pruned). */
+    public boolean touchesGraphBoundary() {
+        Graph g = dg.graph();
+        for (DependencyGraph.AxisKey k : closure.keySet()) {
+            if (g.inputs().contains(k.value()) || g.outputs().contains(k.value())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<Member> buildMembers() {
+        Map<Node, Map<Side, Member>> byNode = new IdentityHashMap<>();
+        List<Node> nodes = new ArrayList<>();
+        for (Map.Entry<DependencyGraph.AxisKey, Indices> e : closure.entrySet()) {
+            for (DependencyGraph.Use use : dg.uses(e.getKey().value())) {
+                Node n = use.node();
+                Side s = n.op().separatesInAndOut() && use.port().input() ? Side.IN : Side.OUT;
+                Map<Side, Member> m = byNode.computeIfAbsent(n, x -> {
+                    nodes.add(x);
+                    return new LinkedHashMap<>();
+                });
+                Member have = m.get(s);
+                if (have == null || prefer(use.port(), have.port())) {
+                    m.put(s, new Member(n, s, use.port(), e.getKey().axis(), e.getValue()));
+                }
+            }
+        }
+        nodes.sort((a, b) -> Integer.compare(dg.order(a), dg.order(b)));
+        List<Member> out = new ArrayList<>();
+        Member rootMember = byNode.containsKey(root) ? byNode.get(root).get(side) : null;
+        if (rootMember != null) {
+            out.add(rootMember);
+        }
+        for (Node n : nodes) {
+            for (Side s : new Side[] {Side.OUT, Side.IN}) {
+                Member m = byNode.get(n).get(s);
+                if (m != null && m != rootMember) {
+                    out.add(m);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Output 0 describes a one-member op best; otherwise the lowest-numbered port. */
+    private static boolean prefer(Port candidate, Port current) {
+        if (candidate.equals(current)) {
+            return false;
+        }
+        if (!candidate.input() && candidate.index() == 0) {
+            return true;
+        }
+        if (!current.input() && current.index() == 0) {
+            return false;
+        }
+        if (candidate.input() != current.input()) {
+            return candidate.input();
+        }
+        return candidate.index() < current.index();
+    }
+
+    /**
+     * Why these removals cannot be applied, one line per problem (empty when they can): a value would lose all its
+     * indices along an axis, an index is out of range, or a graph input or output would change.
+     */
+    public List<String> problems() {
+        List<String> p = new ArrayList<>();
+        Graph g = dg.graph();
+        for (Map.Entry<DependencyGraph.AxisKey, Indices> e : closure.entrySet()) {
+            Value v = e.getKey().value();
+            int axis = e.getKey().axis();
+            int size = v.shape().dim(axis);
+            Indices idx = e.getValue();
+            String at = "value " + v.name() + " " + v.shape() + " axis " + axis;
+            if (idx.max() >= size) {
+                p.add(at + ": index " + idx.max() + " out of range");
+            } else if (idx.size() >= size) {
+                p.add(at + ": all " + size + " indices would be removed");
+            }
+            if (g.inputs().contains(v)) {
+                p.add(at + ": is a graph input");
+            }
+            if (g.outputs().contains(v)) {
+                p.add(at + ": is a graph output");
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Builds the group again from the same root with {@code indices} and prunes it (Torch-Pruning's
+     * {@code group.prune(idxs)}); returns that group.
+     */
+    public Group prune(int... indices) {
+        Group g = dg.pruningGroup(root, side, Indices.of(indices));
+        g.prune();
+        return g;
+    }
+
+    /** Removes this group's indices from every member ({@link #pruneWith} without optimisers). */
+    public void prune() {
+        pruneWith();
+    }
+
+    /**
+     * Removes this group's indices from every member: slices parameters (with gradients, and the state of the
+     * given optimisers), replaces the ops by their pruned copies and re-infers the graph's shapes. Nothing changes
+     * when a {@link #problems() problem} or an op refuses the cut ({@link IllegalStateException}).
+     */
+    public void pruneWith(Optimizer... optimizers) {
+        List<String> problems = problems();
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("cannot prune the group of " + root.name() + " " + side.label() + " "
+                    + rootIndices + ": " + String.join("; ", problems));
+        }
+        Map<Node, Op> newOps = new LinkedHashMap<>();
+        Map<Parameter, Map<Integer, int[]>> slices = new IdentityHashMap<>();
+        for (Member m : members) {
+            Node n = m.node();
+            if (newOps.containsKey(n)) {
+                continue;
+            }
+            Cut cut = new Cut(n, slices);
+            newOps.put(n, n.op().pruneAxes(n, cut));
+        }
+        for (Map.Entry<Parameter, Map<Integer, int[]>> e : slices.entrySet()) {
+            Parameter p = e.getKey();
+            for (Map.Entry<Integer, int[]> s : e.getValue().entrySet()) {
+                int axis = s.getKey();
+                int[] keep = Indices.of(s.getValue()).complement(p.value().shape().dim(axis));
+                p.setValue(p.value().select(axis, keep));
+                if (p.grad() != null) {
+                    p.setGrad(p.grad().select(axis, keep));
+                }
+                for (Optimizer o : optimizers) {
+                    if (o.optimises(p)) {
+                        o.selectState(p, axis, keep);
+                    }
+                }
+            }
+        }
+        for (Map.Entry<Node, Op> e : newOps.entrySet()) {
+            e.getKey().setOp(e.getValue());
+        }
+        dg.graph().inferShapes();
+    }
+
+    /** The details, one line per member, like Torch-Pruning's {@code group.details()}. */
+    public String details() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Pruning group of ").append(root.name()).append(' ').append(side.label()).append(" channels ")
+                .append(rootIndices).append(", ").append(members.size()).append(" members\n");
+        for (int i = 0; i < members.size(); i++) {
+            sb.append('[').append(i).append("] ").append(members.get(i).describe());
+            if (i == 0 && members.get(i).node() == root) {
+                sb.append(" (root)");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return details();
+    }
+
+    /** The removals at one node. */
+    private final class Cut implements AxisCut {
+        private final Node node;
+        private final Map<Parameter, Map<Integer, int[]>> slices;
+
+        Cut(Node node, Map<Parameter, Map<Integer, int[]>> slices) {
+            this.node = node;
+            this.slices = slices;
+        }
+
+        private Value value(Port port) {
+            return port.input() ? node.input(port.index()) : node.output(port.index());
+        }
+
+        @Override
+        public Indices removed(Port port, int axis) {
+            Indices i = closure.get(new DependencyGraph.AxisKey(value(port), axis));
+            return i == null ? Indices.empty() : i;
+        }
+
+        @Override
+        public int axis(Port port) {
+            Value v = value(port);
+            int found = -1;
+            for (int a = 0; a < v.shape().rank(); a++) {
+                if (closure.containsKey(new DependencyGraph.AxisKey(v, a))) {
+                    if (found >= 0) {
+                        throw new IllegalStateException("value " + v.name() + " at " + node.name()
+                                + " would lose indices along axes " + found + " and " + a);
+                    }
+                    found = a;
+                }
+            }
+            return found;
+        }
+
+        @Override
+        public Shape before(Port port) {
+            return value(port).shape();
+        }
+
+        @Override
+        public void sliceParam(String localName, int axis, int[] removed) {
+            Parameter p = node.parameter(localName);
+            Map<Integer, int[]> byAxis = slices.computeIfAbsent(p, x -> new LinkedHashMap<>());
+            int[] have = byAxis.get(axis);
+            if (have != null && !Arrays.equals(have, removed)) {
+                throw new IllegalStateException("parameter " + p.name() + " would be sliced twice along axis " + axis
+                        + " with different indices: " + Arrays.toString(have) + " and " + Arrays.toString(removed));
+            }
+            byAxis.put(axis, removed.clone());
+        }
+    }
+}
