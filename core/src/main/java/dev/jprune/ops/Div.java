@@ -5,8 +5,12 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
-import dev.jprune.ops.internal.BroadcastSupport;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.BroadcastSupport.Arithmetic;
+import dev.jprune.ops.internal.BroadcastSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -45,6 +49,12 @@ public record Div() implements Op {
     @Override
     public Tensor[] backward(Node node, BackwardContext ctx) {
         return BroadcastSupport.backward(this, Arithmetic.DIV, node, ctx);
+    }
+
+    /** Identity on every axis, broadcast operands excepted. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
     }
 
     @Override

@@ -5,6 +5,10 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.SpecialFunctions;
 import dev.jprune.tensor.Shape;
@@ -52,6 +56,12 @@ public record Erf() implements Op {
                 d[i] = (float) (g[i] * TWO_OVER_SQRT_PI * Math.exp(-v * v));
             }
         })};
+    }
+
+    /** Identity on every axis, broadcast operands excepted. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
     }
 
     @Override

@@ -1,10 +1,14 @@
 package dev.jprune.ops;
 
 import dev.jprune.exec.BackwardContext;
-import dev.jprune.exec.Saved;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.SpecialFunctions;
 import dev.jprune.tensor.Shape;
@@ -99,6 +103,12 @@ public record GELU(String approximate) implements Op {
     @Override
     public long countOps(Shape[] inputs, Shape[] outputs) {
         return outputs[0].numelLong();
+    }
+
+    /** Identity on every axis, broadcast operands excepted. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
     }
 
     @Override

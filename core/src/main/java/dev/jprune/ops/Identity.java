@@ -4,6 +4,10 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -38,6 +42,12 @@ public record Identity() implements Op {
     }
 
     /** {@code Identity()}. */
+    /** Identity on every axis, broadcast operands excepted. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
+    }
+
     @Override
     public String describe() {
         return "Identity()";

@@ -5,6 +5,10 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.tensor.Shape;
@@ -73,6 +77,12 @@ public record LeakyReLU(double negativeSlope) implements Op {
     @Override
     public long countOps(Shape[] inputs, Shape[] outputs) {
         return outputs[0].numelLong();
+    }
+
+    /** Identity on every axis, broadcast operands excepted. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
     }
 
     @Override

@@ -5,7 +5,11 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
 import dev.jprune.kernels.Kernels;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -55,6 +59,12 @@ public record ReLU6() implements Op {
     @Override
     public long countOps(Shape[] inputs, Shape[] outputs) {
         return outputs[0].numelLong();
+    }
+
+    /** Identity on every axis, broadcast operands excepted. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
     }
 
     @Override

@@ -5,6 +5,10 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -51,6 +55,12 @@ public record SiLU() implements Op {
                 d[i] = (float) (g[i] * s * (1.0 + v * (1.0 - s)));
             }
         })};
+    }
+
+    /** Identity on every axis, broadcast operands excepted. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
     }
 
     @Override

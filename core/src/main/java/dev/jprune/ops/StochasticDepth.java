@@ -5,6 +5,10 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.tensor.Shape;
@@ -84,6 +88,12 @@ public record StochasticDepth(double p, String mode) implements Op {
     }
 
     /** As torchvision: {@code StochasticDepth(p=0.1, mode=row)}. */
+    /** Identity on every axis, broadcast operands excepted. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
+    }
+
     @Override
     public String describe() {
         return "StochasticDepth(p=" + ModuleRepr.pyFloat(p) + ", mode=" + mode + ")";
