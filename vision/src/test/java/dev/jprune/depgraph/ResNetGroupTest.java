@@ -1,4 +1,4 @@
-package dev.jprune.dep;
+package dev.jprune.depgraph;
 
 import dev.jprune.exec.Executor;
 import dev.jprune.ir.Graph;

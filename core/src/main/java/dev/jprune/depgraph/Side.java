@@ -1,4 +1,4 @@
-package dev.jprune.dep;
+package dev.jprune.depgraph;
 
 /** Which channels of a layer: its outputs ({@code prune_out_channels}) or its inputs ({@code prune_in_channels}). */
 public enum Side {

@@ -1,4 +1,4 @@
-package dev.jprune.dep;
+package dev.jprune.depgraph;
 
 import dev.jprune.ir.Node;
 import dev.jprune.ir.axis.Indices;
