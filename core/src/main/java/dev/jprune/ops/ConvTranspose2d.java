@@ -6,8 +6,14 @@ import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ir.axis.UnsupportedAxisException;
 import dev.jprune.kernels.Kernels;
 import dev.jprune.kernels.Parallel;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -302,6 +308,93 @@ public record ConvTranspose2d(int inChannels, int outChannels, int kernelH, int 
     public long macs(Shape[] inputs, Shape[] outputs) {
         Shape i = inputs[0];
         return (long) i.dim(0) * i.dim(2) * i.dim(3) * kernelH * kernelW * inChannels * (outChannels / groups);
+    }
+
+    /** The channel axis. */
+    @Override
+    public int rootAxis(Node node) {
+        return 1;
+    }
+
+    /**
+     * In- and out-channels are separate members (weight axes 0 and 1), except when channels leave with their whole
+     * group (one input or one output per group), where they are one member, as for a depthwise {@link Conv2d}.
+     */
+    @Override
+    public boolean separatesInAndOut() {
+        return !wholeGroups();
+    }
+
+    /** Whether channels can only leave with their whole group: one input or one output per group. */
+    private boolean wholeGroups() {
+        return groups > 1 && (inChannels == groups || outChannels == groups);
+    }
+
+    /**
+     * Channels only. One group: a barrier, as {@link Conv2d} (in-channels are weight axis 0, out-channels weight
+     * axis 1 and the bias; the two are not coupled). Grouped with one input or one output per group (the transposed
+     * depthwise family): a channel takes its whole group, inputs and outputs, and the group count drops. Other
+     * grouped transposed convolutions throw {@link UnsupportedAxisException}: their weight's axis 1 holds the
+     * in-group output positions of every group at once, which Torch-Pruning does not prune either.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.requireAxis(node, from, axis, "only channels can be pruned", 1);
+        if (groups == 1) {
+            return;
+        }
+        if (!wholeGroups()) {
+            throw new UnsupportedAxisException("ConvTranspose2d at " + node.name() + " has " + groups + " groups of "
+                    + inChannels / groups + " inputs and " + outChannels / groups
+                    + " outputs; only groups == 1 or one input or output channel per group can be pruned");
+        }
+        int ci = inChannels / groups;
+        int co = outChannels / groups;
+        Indices whole = removed.map(i -> i / (from.input() ? ci : co));
+        links.link(Port.in(0), 1, whole.flatMap(g -> block(g, ci)));
+        links.link(Port.out(0), 1, whole.flatMap(g -> block(g, co)));
+    }
+
+    private static int[] block(int g, int size) {
+        int[] r = new int[size];
+        for (int k = 0; k < size; k++) {
+            r[k] = g * size + k;
+        }
+        return r;
+    }
+
+    /**
+     * Torch-Pruning's {@code prune_conv_out_channels} / {@code prune_conv_in_channels} for transposed convolutions
+     * (which it detects by {@code module.transposed}): removed inputs are weight rows (axis 0), removed outputs weight
+     * axis 1 and the bias. When whole groups go, the weight loses the groups' rows (axis 0 holds every input
+     * channel; axis 1, the in-group outputs, keeps its size), the bias their outputs, and the group count drops.
+     */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        Indices out = cut.removed(Port.out(0), 1);
+        Indices in = cut.removed(Port.in(0), 1);
+        if (out.isEmpty() && in.isEmpty()) {
+            return this;
+        }
+        if (!in.isEmpty()) {
+            cut.sliceParam("weight", 0, in.indices());
+        }
+        if (bias && !out.isEmpty()) {
+            cut.sliceParam("bias", 0, out.indices());
+        }
+        int newGroups = groups;
+        if (wholeGroups()) {
+            int ci = inChannels / groups;
+            int co = outChannels / groups;
+            if (in.size() % ci != 0 || out.size() % co != 0 || in.size() / ci != out.size() / co) {
+                throw new IllegalStateException("ConvTranspose2d at " + node.name() + " must lose whole groups: "
+                        + in.size() + " inputs and " + out.size() + " outputs removed");
+            }
+            newGroups = groups - in.size() / ci;
+        } else if (!out.isEmpty()) {
+            cut.sliceParam("weight", 1, out.indices());
+        }
+        return withChannels(inChannels - in.size(), outChannels - out.size(), newGroups);
     }
 
     /**
