@@ -6,6 +6,10 @@ import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.ops.internal.NormSupport;
@@ -123,6 +127,64 @@ public record GroupNorm(int numGroups, int numChannels, double eps, boolean affi
     public long countOps(Shape[] inputs, Shape[] outputs) {
         long n = inputs[0].numelLong();
         return affine ? 2 * n : n;
+    }
+
+    /** The channel axis. */
+    @Override
+    public int rootAxis(Node node) {
+        return 1;
+    }
+
+    /**
+     * Identity on every axis between input and output. On the channel axis, channel {@code c} is position
+     * {@code c % (C/G)} of group {@code c / (C/G)}: to keep {@code num_groups} with equal groups, a removal widens to
+     * the same position in every group. With one channel per group a channel is its whole group: it goes alone and
+     * {@code num_groups} drops instead.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        if (axis != 1 || numGroups == numChannels) {
+            links.link(Port.in(0), axis, removed);
+            links.link(Port.out(0), axis, removed);
+            return;
+        }
+        int per = numChannels / numGroups;
+        Indices widened = removed.flatMap(c -> {
+            int[] same = new int[numGroups];
+            for (int g = 0; g < numGroups; g++) {
+                same[g] = g * per + c % per;
+            }
+            return same;
+        });
+        links.link(Port.in(0), 1, widened);
+        links.link(Port.out(0), 1, widened);
+    }
+
+    /**
+     * Torch-Pruning's {@code prune_groupnorm_out_channels}: {@code weight} and {@code bias} lose the channels; the
+     * group count is kept (the same positions left every group) or, with one channel per group, drops by the
+     * number removed. Other axes change nothing.
+     */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        Indices removed = cut.removed(Port.out(0), 1);
+        if (removed.isEmpty()) {
+            return this;
+        }
+        int r = removed.size();
+        if (affine) {
+            cut.sliceParam("weight", 0, removed.indices());
+            cut.sliceParam("bias", 0, removed.indices());
+        }
+        if (numGroups == numChannels) {
+            return new GroupNorm(numGroups - r, numChannels - r, eps, affine);
+        }
+        int per = numChannels / numGroups;
+        if (removed.map(c -> c % per).size() * numGroups != r) {
+            throw new IllegalStateException("GroupNorm at " + node.name() + " must lose the same positions in each of its "
+                    + numGroups + " groups, got " + removed);
+        }
+        return withChannels(numChannels - r);
     }
 
     @Override

@@ -6,6 +6,11 @@ import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.ops.internal.NormSupport;
@@ -134,6 +139,37 @@ public record LayerNorm(Shape normalizedShape, double eps, boolean elementwiseAf
     public long countOps(Shape[] inputs, Shape[] outputs) {
         long n = inputs[0].numelLong();
         return elementwiseAffine ? 2 * n : n;
+    }
+
+    /**
+     * Identity on every axis: input and output lose the same indices. Inside the normalized shape this changes the
+     * statistics (the mean and variance are over fewer elements), as Torch-Pruning's {@code prune_layernorm} does.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
+    }
+
+    /**
+     * Torch-Pruning's {@code prune_layernorm_out_channels}: an axis inside the normalized shape slices
+     * {@code weight} and {@code bias} there and shrinks the normalized shape; a leading (batch, token) axis changes
+     * nothing.
+     */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        Port out = Port.out(0);
+        int axis = cut.axis(out);
+        int lead = cut.before(out).rank() - normalizedShape.rank();
+        if (axis < lead) {
+            return this;
+        }
+        int local = axis - lead;
+        int[] removed = cut.removed(out, axis).indices();
+        if (elementwiseAffine) {
+            cut.sliceParam("weight", local, removed);
+            cut.sliceParam("bias", local, removed);
+        }
+        return withNormalizedShape(normalizedShape.with(local, normalizedShape.dim(local) - removed.length));
     }
 
     @Override
