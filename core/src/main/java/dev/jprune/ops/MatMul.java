@@ -5,8 +5,12 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
 import dev.jprune.kernels.Kernels;
 import dev.jprune.kernels.Parallel;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -171,6 +175,53 @@ public record MatMul() implements Op {
     public long macs(Shape[] inputs, Shape[] outputs) {
         Plan p = plan(inputs[0], inputs[1]);
         return p.batch().numelLong() * p.m() * p.k() * p.n();
+    }
+
+    private static final int ROW = -1;
+    private static final int INNER = -2;
+    private static final int COLUMN = -3;
+
+    /**
+     * For {@code a (*A, n, k) @ b (*B, k, m) → (*, n, m)}: {@code k} of {@code a} with {@code k} of {@code b} (the
+     * contraction, whose terms leave the sum), {@code n} of {@code a} with {@code n} of the output, {@code m} of
+     * {@code b} with {@code m} of the output, and the batch axes element-wise, aligned from the right as they
+     * broadcast (an operand of size 1 there is not coupled). A 1-D operand has only its {@code k} axis. No
+     * parameters, so {@link #pruneAxes} has nothing to slice.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        Shape a = node.input(0).shape();
+        Shape b = node.input(1).shape();
+        Shape out = node.output(0).shape();
+        boolean vecA = a.rank() == 1;
+        boolean vecB = b.rank() == 1;
+        int batch = out.rank() - (vecA ? 0 : 1) - (vecB ? 0 : 1);
+        int[] ra = new int[a.rank()];
+        int[] rb = new int[b.rank()];
+        int[] ro = new int[out.rank()];
+        batchRoles(ra, vecA ? 0 : a.rank() - 2, batch);
+        batchRoles(rb, vecB ? 0 : b.rank() - 2, batch);
+        batchRoles(ro, batch, batch);
+        ra[a.rank() - 1] = INNER;
+        if (!vecA) {
+            ra[a.rank() - 2] = ROW;
+            ro[batch] = ROW;
+        }
+        if (vecB) {
+            rb[0] = INNER;
+        } else {
+            rb[b.rank() - 2] = INNER;
+            rb[b.rank() - 1] = COLUMN;
+            ro[out.rank() - 1] = COLUMN;
+        }
+        AxisSupport.byRole(node, from, axis, removed, links, new int[][] {ra, rb, ro});
+    }
+
+    /** Batch axis {@code i} of an operand with {@code rank} batch axes is output batch axis {@code i + batch − rank}. */
+    private static void batchRoles(int[] roles, int rank, int batch) {
+        for (int i = 0; i < rank; i++) {
+            roles[i] = i + batch - rank;
+        }
     }
 
     /** {@code MatMul()}. */

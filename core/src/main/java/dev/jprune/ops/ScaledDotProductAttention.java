@@ -5,8 +5,12 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
 import dev.jprune.kernels.Kernels;
 import dev.jprune.kernels.Parallel;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.tensor.Shape;
@@ -230,6 +234,40 @@ public record ScaledDotProductAttention(Double scale) implements Op {
     public long macs(Shape[] inputs, Shape[] outputs) {
         Plan p = plan(inputs[0], inputs[1], inputs[2]);
         return p.batch().numelLong() * p.l() * p.s() * ((long) p.d() + p.dv());
+    }
+
+    private static final int QUERIES = -1;
+    private static final int KEY_DIM = -2;
+    private static final int KEYS = -3;
+    private static final int VALUE_DIM = -4;
+
+    /**
+     * For {@code q (*, L, D)}, {@code k (*, S, D)}, {@code v (*, S, Dv)} → {@code out (*, L, Dv)}: the batch axes
+     * (batch and heads) are shared by all four, aligned from the right as they broadcast (an operand of size 1 there
+     * is not coupled); {@code D} of {@code q} with {@code D} of {@code k} (the score contraction), {@code Dv} of
+     * {@code v} with {@code Dv} of the output, {@code L} of {@code q} with {@code L} of the output, and {@code S} of
+     * {@code k} with {@code S} of {@code v}.
+     *
+     * <p>With the default scale ({@code scale == null}) the factor is {@code 1/√D} of the current shape, so pruning
+     * {@code D} changes it, as it does in PyTorch when the module's head dimension shrinks: the function changes by
+     * design. No parameters, so {@link #pruneAxes} has nothing to slice.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        Shape[] s = {node.input(0).shape(), node.input(1).shape(), node.input(2).shape(), node.output(0).shape()};
+        int[][] last = {{QUERIES, KEY_DIM}, {KEYS, KEY_DIM}, {KEYS, VALUE_DIM}, {QUERIES, VALUE_DIM}};
+        int batch = s[3].rank() - 2;
+        int[][] roles = new int[4][];
+        for (int p = 0; p < 4; p++) {
+            int rank = s[p].rank();
+            roles[p] = new int[rank];
+            for (int i = 0; i < rank - 2; i++) {
+                roles[p][i] = i + batch - (rank - 2);
+            }
+            roles[p][rank - 2] = last[p][0];
+            roles[p][rank - 1] = last[p][1];
+        }
+        AxisSupport.byRole(node, from, axis, removed, links, roles);
     }
 
     /** {@code ScaledDotProductAttention(scale=None)} or with the given scale. */

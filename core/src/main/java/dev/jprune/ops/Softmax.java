@@ -5,6 +5,10 @@ import dev.jprune.exec.Saved;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ElementwiseSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -108,6 +112,17 @@ public record Softmax(int dim) implements Op {
             }
         });
         return new Tensor[] {dxT};
+    }
+
+    /**
+     * Identity on every axis, the softmax axis included: input and output lose the same indices. Along the other
+     * axes the remaining outputs are unchanged. Along {@code dim} the function changes by design: the remaining
+     * entries are renormalised over fewer terms (they still sum to one), which is what removing attention keys or
+     * classes means; there is no removal along {@code dim} that preserves the outputs.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.elementwise(node, from, axis, removed, links);
     }
 
     @Override

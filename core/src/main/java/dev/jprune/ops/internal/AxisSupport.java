@@ -260,4 +260,35 @@ public final class AxisSupport {
     private static int[] nonUnit(Shape s) {
         return java.util.stream.IntStream.range(0, s.rank()).filter(k -> s.dim(k) > 1).toArray();
     }
+
+    /**
+     * Axes matched by role, for ops whose operands share named axes (matrix products, attention):
+     * {@code roles[p][a]} names axis {@code a} of port {@code p}, the inputs first, then the outputs; removing
+     * indices along an axis removes them along every axis with the same role. Non-negative roles are batch axes
+     * that broadcast: an operand of size 1 there serves every index and is not coupled. Negative roles are the
+     * op's own axes (rows, inner dimension, columns), never broadcast.
+     */
+    public static void byRole(Node node, Port from, int axis, Indices removed, AxisLinks links, int[][] roles) {
+        int inputs = node.inputs().size();
+        int role = roles[from.input() ? from.index() : inputs + from.index()][axis];
+        boolean fromUnit = shape(node, from).dim(axis) == 1;
+        for (int p = 0; p < roles.length; p++) {
+            Port port = p < inputs ? Port.in(p) : Port.out(p - inputs);
+            Shape s = shape(node, port);
+            for (int a = 0; a < roles[p].length; a++) {
+                if (roles[p][a] == role && role >= 0 && fromUnit && s.dim(a) > 1) {
+                    return; // the removal is on a broadcast operand: its single element serves every index
+                }
+            }
+        }
+        for (int p = 0; p < roles.length; p++) {
+            Port port = p < inputs ? Port.in(p) : Port.out(p - inputs);
+            Shape s = shape(node, port);
+            for (int a = 0; a < roles[p].length; a++) {
+                if (roles[p][a] == role && !(role >= 0 && s.dim(a) == 1 && !fromUnit)) {
+                    links.link(port, a, removed);
+                }
+            }
+        }
+    }
 }
