@@ -57,7 +57,7 @@ public final class Group {
         return rootIndices;
     }
 
-    /** The members, the root first, then in graph order. */
+    /** The members, the root first, then in graph order (a layer's in-channels before its out-channels). */
     public List<Member> members() {
         return members;
     }
@@ -107,7 +107,7 @@ public final class Group {
             out.add(rootMember);
         }
         for (Node n : nodes) {
-            for (Side s : new Side[] {Side.OUT, Side.IN}) {
+            for (Side s : new Side[] {Side.IN, Side.OUT}) {
                 Member m = byNode.get(n).get(s);
                 if (m != null && m != rootMember) {
                     out.add(m);
