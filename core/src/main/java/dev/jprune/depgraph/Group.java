@@ -9,6 +9,7 @@ import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
 import dev.jprune.train.Optimizer;
 
 import java.util.ArrayList;
@@ -180,7 +181,8 @@ public final class Group {
     /**
      * Removes this group's indices from every member: slices parameters (with gradients, and the state of the
      * given optimisers), replaces the ops by their pruned copies and re-infers the graph's shapes. Nothing changes
-     * when a {@link #problems() problem} or an op refuses the cut ({@link IllegalStateException}).
+     * when a {@link #problems() problem} or an op refuses the cut ({@link IllegalStateException}), or when the
+     * pruned graph's shapes do not fit: parameters, optimiser state and ops are then restored.
      */
     public void pruneWith(Optimizer... optimizers) {
         List<String> problems = problems();
@@ -198,26 +200,34 @@ public final class Group {
             Cut cut = new Cut(n, slices);
             newOps.put(n, n.op().pruneAxes(n, cut));
         }
-        for (Map.Entry<Parameter, Map<Integer, int[]>> e : slices.entrySet()) {
-            Parameter p = e.getKey();
-            for (Map.Entry<Integer, int[]> s : e.getValue().entrySet()) {
-                int axis = s.getKey();
-                int[] keep = Indices.of(s.getValue()).complement(p.value().shape().dim(axis));
-                p.setValue(p.value().select(axis, keep));
-                if (p.grad() != null) {
-                    p.setGrad(p.grad().select(axis, keep));
-                }
-                for (Optimizer o : optimizers) {
-                    if (o.optimises(p)) {
-                        o.selectState(p, axis, keep);
-                    }
+        Map<Parameter, Tensor[]> oldValues = new IdentityHashMap<>();
+        Map<Optimizer, Map<Parameter, Map<String, Tensor>>> oldStates = new IdentityHashMap<>();
+        for (Parameter p : slices.keySet()) {
+            oldValues.put(p, new Tensor[] {p.value(), p.grad()});
+            for (Optimizer o : optimizers) {
+                if (o.optimises(p)) {
+                    oldStates.computeIfAbsent(o, x -> new IdentityHashMap<>()).put(p, o.state(p));
                 }
             }
         }
-        for (Map.Entry<Node, Op> e : newOps.entrySet()) {
-            e.getKey().setOp(e.getValue());
+        Map<Node, Op> oldOps = new LinkedHashMap<>();
+        try {
+            NodeCut.apply(slices, optimizers);
+            for (Map.Entry<Node, Op> e : newOps.entrySet()) {
+                oldOps.put(e.getKey(), e.getKey().op());
+                e.getKey().setOp(e.getValue());
+            }
+            dg.graph().inferShapes();
+        } catch (RuntimeException e) {
+            // put everything back: a failed prune leaves the model as it was
+            oldOps.forEach(Node::setOp);
+            oldValues.forEach((p, vg) -> {
+                p.setValue(vg[0]);
+                p.setGrad(vg[1]);
+            });
+            oldStates.forEach((o, byParam) -> byParam.forEach(o::setState));
+            throw e;
         }
-        dg.graph().inferShapes();
     }
 
     /** The details, one line per member, like Torch-Pruning's {@code group.details()}. */
