@@ -235,8 +235,9 @@ final class GroupsCommand {
 
     private static void printGroup(PrintStream out, Group g, String prefix) {
         List<Member> members = g.members();
-        out.printf("%s%s %s channels %s, %d members%n", prefix, g.root().name(), g.side().label(),
-                abbreviate(g.rootIndices().indices()), members.size());
+        out.printf("%s%s %s channels %s, %d %s%s%n", prefix, g.root().name(), g.side().label(),
+                abbreviate(g.rootIndices().indices()), members.size(), members.size() == 1 ? "member" : "members",
+                g.touchesGraphBoundary() ? " (reaches a graph input or output: cannot be pruned)" : "");
         int layerWidth = 0;
         int opWidth = 0;
         for (Member m : members) {
