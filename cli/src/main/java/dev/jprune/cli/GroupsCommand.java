@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * {@code jprune groups MODEL [--root LAYER] [--indices I,J,...] [--ignore L1,L2] [--no-default-ignore] [--json]}:
+ * {@code jprune groups} ({@link #USAGE}):
  * the pruning groups of a model (Torch-Pruning's {@code DG.get_all_groups}) or the group rooted at one layer's
  * output channels ({@code DG.get_pruning_group}), printed like {@code group.details()}.
  */
