@@ -245,7 +245,8 @@ public final class Group {
      * member: Torch-Pruning's soft pruning ({@code tests/test_soft_pruning.py}). Convolution and linear weight
      * rows and biases and BatchNorm weight and bias become zero, so each removed channel outputs zero (for
      * activations with {@code f(0) = 0}) and the model computes what the pruned model would; buffers (BatchNorm
-     * running statistics), gradients, shapes and the ops stay as they are.
+     * running statistics), gradients, shapes and the ops stay as they are. (Torch-Pruning's test also zeroes the
+     * in-members' weight columns; that changes no output, since the channels they read are then zero.)
      *
      * <p>Each out-member's op says what it would slice through {@link Op#pruneAxes}, called with the removals of
      * its output ports only (its input ports report none unless the op does not {@link Op#separatesInAndOut()

@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,7 +95,7 @@ class SoftPruningTest {
             boolean removed = i == REMOVED[0] || i == REMOVED[1];
             if (removed) {
                 assertTrue(rowIsZero(now, i), name + " row " + i + " should be zero");
-                assertTrue(!rowIsZero(was, i), name + " row " + i + " was zero before (seed " + SEED + ")");
+                assertFalse(rowIsZero(was, i), name + " row " + i + " was zero before (seed " + SEED + ")");
             } else {
                 for (int k = i * inner; k < (i + 1) * inner; k++) {
                     assertEquals(was.data()[k], now.data()[k], name + " element " + k + " should be unchanged");
