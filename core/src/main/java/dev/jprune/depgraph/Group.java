@@ -250,6 +250,89 @@ public final class Group {
         return details();
     }
 
+    /**
+     * Zeroes, instead of removing, this group's indices in the trainable parameters of every {@link Side#OUT}
+     * member: Torch-Pruning's soft pruning ({@code tests/test_soft_pruning.py}). Convolution and linear weight
+     * rows and biases and BatchNorm weight and bias become zero, so each removed channel outputs zero (for
+     * activations with {@code f(0) = 0}) and the model computes what the pruned model would; buffers (BatchNorm
+     * running statistics), gradients, shapes and the ops stay as they are. (Torch-Pruning's test also zeroes the
+     * in-members' weight columns; that changes no output, since the channels they read are then zero.)
+     *
+     * <p>Each out-member's op says what it would slice through {@link Op#pruneAxes}, called with the removals of
+     * its output ports only (its input ports report none unless the op does not {@link Op#separatesInAndOut()
+     * separate} inputs from outputs, as a depthwise convolution or a BatchNorm); the op it returns is discarded.
+     * Each zeroed parameter gets a new value tensor (a copy), so tensors shared with other holders are not
+     * changed. Nothing changes when an op refuses the removals or an index lies outside its parameter's axis
+     * ({@link IllegalStateException}).
+     */
+    public void zeroOutChannels() {
+        Map<Parameter, Map<Integer, int[]>> slices = new IdentityHashMap<>();
+        List<Node> done = new ArrayList<>();
+        for (Member m : members) {
+            Node n = m.node();
+            if (m.side() != Side.OUT || done.contains(n)) {
+                continue;
+            }
+            done.add(n);
+            n.op().pruneAxes(n, outPortsOnly(new Cut(n, slices), n.op().separatesInAndOut()));
+        }
+        Map<Parameter, dev.jprune.tensor.Tensor> zeroed = new LinkedHashMap<>();
+        for (Map.Entry<Parameter, Map<Integer, int[]>> e : slices.entrySet()) {
+            Parameter p = e.getKey();
+            if (p.trainable()) {
+                dev.jprune.tensor.Tensor t = p.value().copy();
+                for (Map.Entry<Integer, int[]> s : e.getValue().entrySet()) {
+                    zeroAlong(t, s.getKey(), s.getValue());
+                }
+                zeroed.put(p, t);
+            }
+        }
+        zeroed.forEach(Parameter::setValue);
+    }
+
+    /** {@code cut} with its input ports reporting no removals when {@code hideInputs}. */
+    private static AxisCut outPortsOnly(AxisCut cut, boolean hideInputs) {
+        return new AxisCut() {
+            @Override
+            public Indices removed(Port port, int axis) {
+                return hideInputs && port.input() ? Indices.empty() : cut.removed(port, axis);
+            }
+
+            @Override
+            public int axis(Port port) {
+                return hideInputs && port.input() ? -1 : cut.axis(port);
+            }
+
+            @Override
+            public Shape before(Port port) {
+                return cut.before(port);
+            }
+
+            @Override
+            public void sliceParam(String localName, int axis, int[] removed) {
+                cut.sliceParam(localName, axis, removed);
+            }
+        };
+    }
+
+    /** Sets the positions {@code removed} along {@code axis} of {@code t} to zero, in place. */
+    private static void zeroAlong(dev.jprune.tensor.Tensor t, int axis, int[] removed) {
+        Shape s = t.shape();
+        int ax = s.normalizeAxis(axis);
+        int outer = s.product(0, ax);
+        int size = s.dim(ax);
+        int inner = s.product(ax + 1, s.rank());
+        float[] d = t.data();
+        for (int o = 0; o < outer; o++) {
+            for (int k : removed) {
+                if (k < 0 || k >= size) {
+                    throw new IllegalStateException("index " + k + " outside axis " + ax + " of " + s);
+                }
+                Arrays.fill(d, (o * size + k) * inner, (o * size + k + 1) * inner, 0f);
+            }
+        }
+    }
+
     /** The removals at one node. */
     private final class Cut implements AxisCut {
         private final Node node;
