@@ -5,7 +5,6 @@ import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.Parameter;
 import dev.jprune.ir.Value;
-import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.tensor.Shape;
@@ -197,8 +196,7 @@ public final class Group {
             if (newOps.containsKey(n)) {
                 continue;
             }
-            Cut cut = new Cut(n, slices);
-            newOps.put(n, n.op().pruneAxes(n, cut));
+            newOps.put(n, n.op().pruneAxes(n, cut(n, false, slices)));
         }
         Map<Parameter, Tensor[]> oldValues = new IdentityHashMap<>();
         Map<Optimizer, Map<Parameter, Map<String, Tensor>>> oldStates = new IdentityHashMap<>();
@@ -274,13 +272,13 @@ public final class Group {
                 continue;
             }
             done.add(n);
-            n.op().pruneAxes(n, outPortsOnly(new Cut(n, slices), n.op().separatesInAndOut()));
+            n.op().pruneAxes(n, cut(n, n.op().separatesInAndOut(), slices));
         }
-        Map<Parameter, dev.jprune.tensor.Tensor> zeroed = new LinkedHashMap<>();
+        Map<Parameter, Tensor> zeroed = new LinkedHashMap<>();
         for (Map.Entry<Parameter, Map<Integer, int[]>> e : slices.entrySet()) {
             Parameter p = e.getKey();
             if (p.trainable()) {
-                dev.jprune.tensor.Tensor t = p.value().copy();
+                Tensor t = p.value().copy();
                 for (Map.Entry<Integer, int[]> s : e.getValue().entrySet()) {
                     zeroAlong(t, s.getKey(), s.getValue());
                 }
@@ -290,33 +288,8 @@ public final class Group {
         zeroed.forEach(Parameter::setValue);
     }
 
-    /** {@code cut} with its input ports reporting no removals when {@code hideInputs}. */
-    private static AxisCut outPortsOnly(AxisCut cut, boolean hideInputs) {
-        return new AxisCut() {
-            @Override
-            public Indices removed(Port port, int axis) {
-                return hideInputs && port.input() ? Indices.empty() : cut.removed(port, axis);
-            }
-
-            @Override
-            public int axis(Port port) {
-                return hideInputs && port.input() ? -1 : cut.axis(port);
-            }
-
-            @Override
-            public Shape before(Port port) {
-                return cut.before(port);
-            }
-
-            @Override
-            public void sliceParam(String localName, int axis, int[] removed) {
-                cut.sliceParam(localName, axis, removed);
-            }
-        };
-    }
-
     /** Sets the positions {@code removed} along {@code axis} of {@code t} to zero, in place. */
-    private static void zeroAlong(dev.jprune.tensor.Tensor t, int axis, int[] removed) {
+    private static void zeroAlong(Tensor t, int axis, int[] removed) {
         Shape s = t.shape();
         int ax = s.normalizeAxis(axis);
         int outer = s.product(0, ax);
@@ -333,57 +306,12 @@ public final class Group {
         }
     }
 
-    /** The removals at one node. */
-    private final class Cut implements AxisCut {
-        private final Node node;
-        private final Map<Parameter, Map<Integer, int[]>> slices;
-
-        Cut(Node node, Map<Parameter, Map<Integer, int[]>> slices) {
-            this.node = node;
-            this.slices = slices;
-        }
-
-        private Value value(Port port) {
-            return port.input() ? node.input(port.index()) : node.output(port.index());
-        }
-
-        @Override
-        public Indices removed(Port port, int axis) {
-            Indices i = closure.get(new DependencyGraph.AxisKey(value(port), axis));
-            return i == null ? Indices.empty() : i;
-        }
-
-        @Override
-        public int axis(Port port) {
-            Value v = value(port);
-            int found = -1;
-            for (int a = 0; a < v.shape().rank(); a++) {
-                if (closure.containsKey(new DependencyGraph.AxisKey(v, a))) {
-                    if (found >= 0) {
-                        throw new IllegalStateException("value " + v.name() + " at " + node.name()
-                                + " would lose indices along axes " + found + " and " + a);
-                    }
-                    found = a;
-                }
-            }
-            return found;
-        }
-
-        @Override
-        public Shape before(Port port) {
-            return value(port).shape();
-        }
-
-        @Override
-        public void sliceParam(String localName, int axis, int[] removed) {
-            Parameter p = node.parameter(localName);
-            Map<Integer, int[]> byAxis = slices.computeIfAbsent(p, x -> new LinkedHashMap<>());
-            int[] have = byAxis.get(axis);
-            if (have != null && !Arrays.equals(have, removed)) {
-                throw new IllegalStateException("parameter " + p.name() + " would be sliced twice along axis " + axis
-                        + " with different indices: " + Arrays.toString(have) + " and " + Arrays.toString(removed));
-            }
-            byAxis.put(axis, removed.clone());
-        }
+    /**
+     * The removals at {@code node}, collecting parameter slices into {@code slices}; with {@code hideInputs} its
+     * inputs report none (the out-channels alone, for soft pruning).
+     */
+    private NodeCut cut(Node node, boolean hideInputs, Map<Parameter, Map<Integer, int[]>> slices) {
+        return new NodeCut(node, (v, a) -> hideInputs && node.inputs().contains(v) ? null
+                : closure.get(new DependencyGraph.AxisKey(v, a)), slices);
     }
 }
