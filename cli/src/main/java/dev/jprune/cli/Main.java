@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code jprune} command (see {@code shared/CLI.md}): {@code info} today; {@code groups}, {@code prune} and
- * the rest arrive with their issues. Exit codes: 0 success, 2 bad usage, 3 bad input file, 4 model cannot be
+ * The {@code jprune} command (see {@code shared/CLI.md}): {@code info} and {@code groups} today; {@code prune}
+ * and the rest arrive with their issues. Exit codes: 0 success, 2 bad usage, 3 bad input file, 4 model cannot be
  * handled, 1 anything else; on failure one line on stderr, a stack trace only with {@code --verbose}.
  */
 public final class Main {
@@ -31,8 +31,10 @@ public final class Main {
             switch (args[0]) {
                 case "info":
                     return InfoCommand.run(rest, out);
+                case "groups":
+                    return GroupsCommand.run(rest, out);
                 default:
-                    throw CliException.usage("unknown command '" + args[0] + "'; commands: info");
+                    throw CliException.usage("unknown command '" + args[0] + "'; commands: info, groups");
             }
         } catch (CliException e) {
             err.println("jprune: " + e.getMessage());
@@ -56,6 +58,8 @@ public final class Main {
                 "commands:",
                 "  " + InfoCommand.USAGE,
                 "      parameters, MACs (Torch-Pruning's counter), output shape and the first 8 outputs on the parity input",
+                "  " + GroupsCommand.USAGE,
+                "      the pruning groups (classifier ignored by default), or the group rooted at LAYER's output channels",
                 "",
                 "exit codes: 0 ok, 2 bad usage, 3 bad input file, 4 model cannot be handled, 1 other; --verbose shows stack traces");
     }

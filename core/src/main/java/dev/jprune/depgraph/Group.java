@@ -5,10 +5,10 @@ import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.Parameter;
 import dev.jprune.ir.Value;
-import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
 import dev.jprune.train.Optimizer;
 
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ public final class Group {
         return rootIndices;
     }
 
-    /** The members, the root first, then in graph order. */
+    /** The members, the root first, then in graph order (a layer's in-channels before its out-channels). */
     public List<Member> members() {
         return members;
     }
@@ -107,7 +107,7 @@ public final class Group {
             out.add(rootMember);
         }
         for (Node n : nodes) {
-            for (Side s : new Side[] {Side.OUT, Side.IN}) {
+            for (Side s : new Side[] {Side.IN, Side.OUT}) {
                 Member m = byNode.get(n).get(s);
                 if (m != null && m != rootMember) {
                     out.add(m);
@@ -180,7 +180,8 @@ public final class Group {
     /**
      * Removes this group's indices from every member: slices parameters (with gradients, and the state of the
      * given optimisers), replaces the ops by their pruned copies and re-infers the graph's shapes. Nothing changes
-     * when a {@link #problems() problem} or an op refuses the cut ({@link IllegalStateException}).
+     * when a {@link #problems() problem} or an op refuses the cut ({@link IllegalStateException}), or when the
+     * pruned graph's shapes do not fit: parameters, optimiser state and ops are then restored.
      */
     public void pruneWith(Optimizer... optimizers) {
         List<String> problems = problems();
@@ -195,29 +196,36 @@ public final class Group {
             if (newOps.containsKey(n)) {
                 continue;
             }
-            Cut cut = new Cut(n, slices);
-            newOps.put(n, n.op().pruneAxes(n, cut));
+            newOps.put(n, n.op().pruneAxes(n, cut(n, false, slices)));
         }
-        for (Map.Entry<Parameter, Map<Integer, int[]>> e : slices.entrySet()) {
-            Parameter p = e.getKey();
-            for (Map.Entry<Integer, int[]> s : e.getValue().entrySet()) {
-                int axis = s.getKey();
-                int[] keep = Indices.of(s.getValue()).complement(p.value().shape().dim(axis));
-                p.setValue(p.value().select(axis, keep));
-                if (p.grad() != null) {
-                    p.setGrad(p.grad().select(axis, keep));
-                }
-                for (Optimizer o : optimizers) {
-                    if (o.optimises(p)) {
-                        o.selectState(p, axis, keep);
-                    }
+        Map<Parameter, Tensor[]> oldValues = new IdentityHashMap<>();
+        Map<Optimizer, Map<Parameter, Map<String, Tensor>>> oldStates = new IdentityHashMap<>();
+        for (Parameter p : slices.keySet()) {
+            oldValues.put(p, new Tensor[] {p.value(), p.grad()});
+            for (Optimizer o : optimizers) {
+                if (o.optimises(p)) {
+                    oldStates.computeIfAbsent(o, x -> new IdentityHashMap<>()).put(p, o.state(p));
                 }
             }
         }
-        for (Map.Entry<Node, Op> e : newOps.entrySet()) {
-            e.getKey().setOp(e.getValue());
+        Map<Node, Op> oldOps = new LinkedHashMap<>();
+        try {
+            NodeCut.apply(slices, optimizers);
+            for (Map.Entry<Node, Op> e : newOps.entrySet()) {
+                oldOps.put(e.getKey(), e.getKey().op());
+                e.getKey().setOp(e.getValue());
+            }
+            dg.graph().inferShapes();
+        } catch (RuntimeException e) {
+            // put everything back: a failed prune leaves the model as it was
+            oldOps.forEach(Node::setOp);
+            oldValues.forEach((p, vg) -> {
+                p.setValue(vg[0]);
+                p.setGrad(vg[1]);
+            });
+            oldStates.forEach((o, byParam) -> byParam.forEach(o::setState));
+            throw e;
         }
-        dg.graph().inferShapes();
     }
 
     /** The details, one line per member, like Torch-Pruning's {@code group.details()}. */
@@ -240,57 +248,70 @@ public final class Group {
         return details();
     }
 
-    /** The removals at one node. */
-    private final class Cut implements AxisCut {
-        private final Node node;
-        private final Map<Parameter, Map<Integer, int[]>> slices;
-
-        Cut(Node node, Map<Parameter, Map<Integer, int[]>> slices) {
-            this.node = node;
-            this.slices = slices;
+    /**
+     * Zeroes, instead of removing, this group's indices in the trainable parameters of every {@link Side#OUT}
+     * member: Torch-Pruning's soft pruning ({@code tests/test_soft_pruning.py}). Convolution and linear weight
+     * rows and biases and BatchNorm weight and bias become zero, so each removed channel outputs zero (for
+     * activations with {@code f(0) = 0}) and the model computes what the pruned model would; buffers (BatchNorm
+     * running statistics), gradients, shapes and the ops stay as they are. (Torch-Pruning's test also zeroes the
+     * in-members' weight columns; that changes no output, since the channels they read are then zero.)
+     *
+     * <p>Each out-member's op says what it would slice through {@link Op#pruneAxes}, called with the removals of
+     * its output ports only (its input ports report none unless the op does not {@link Op#separatesInAndOut()
+     * separate} inputs from outputs, as a depthwise convolution or a BatchNorm); the op it returns is discarded.
+     * Each zeroed parameter gets a new value tensor (a copy), so tensors shared with other holders are not
+     * changed. Nothing changes when an op refuses the removals or an index lies outside its parameter's axis
+     * ({@link IllegalStateException}).
+     */
+    public void zeroOutChannels() {
+        Map<Parameter, Map<Integer, int[]>> slices = new IdentityHashMap<>();
+        List<Node> done = new ArrayList<>();
+        for (Member m : members) {
+            Node n = m.node();
+            if (m.side() != Side.OUT || done.contains(n)) {
+                continue;
+            }
+            done.add(n);
+            n.op().pruneAxes(n, cut(n, n.op().separatesInAndOut(), slices));
         }
-
-        private Value value(Port port) {
-            return port.input() ? node.input(port.index()) : node.output(port.index());
-        }
-
-        @Override
-        public Indices removed(Port port, int axis) {
-            Indices i = closure.get(new DependencyGraph.AxisKey(value(port), axis));
-            return i == null ? Indices.empty() : i;
-        }
-
-        @Override
-        public int axis(Port port) {
-            Value v = value(port);
-            int found = -1;
-            for (int a = 0; a < v.shape().rank(); a++) {
-                if (closure.containsKey(new DependencyGraph.AxisKey(v, a))) {
-                    if (found >= 0) {
-                        throw new IllegalStateException("value " + v.name() + " at " + node.name()
-                                + " would lose indices along axes " + found + " and " + a);
-                    }
-                    found = a;
+        Map<Parameter, Tensor> zeroed = new LinkedHashMap<>();
+        for (Map.Entry<Parameter, Map<Integer, int[]>> e : slices.entrySet()) {
+            Parameter p = e.getKey();
+            if (p.trainable()) {
+                Tensor t = p.value().copy();
+                for (Map.Entry<Integer, int[]> s : e.getValue().entrySet()) {
+                    zeroAlong(t, s.getKey(), s.getValue());
                 }
+                zeroed.put(p, t);
             }
-            return found;
         }
+        zeroed.forEach(Parameter::setValue);
+    }
 
-        @Override
-        public Shape before(Port port) {
-            return value(port).shape();
-        }
-
-        @Override
-        public void sliceParam(String localName, int axis, int[] removed) {
-            Parameter p = node.parameter(localName);
-            Map<Integer, int[]> byAxis = slices.computeIfAbsent(p, x -> new LinkedHashMap<>());
-            int[] have = byAxis.get(axis);
-            if (have != null && !Arrays.equals(have, removed)) {
-                throw new IllegalStateException("parameter " + p.name() + " would be sliced twice along axis " + axis
-                        + " with different indices: " + Arrays.toString(have) + " and " + Arrays.toString(removed));
+    /** Sets the positions {@code removed} along {@code axis} of {@code t} to zero, in place. */
+    private static void zeroAlong(Tensor t, int axis, int[] removed) {
+        Shape s = t.shape();
+        int ax = s.normalizeAxis(axis);
+        int outer = s.product(0, ax);
+        int size = s.dim(ax);
+        int inner = s.product(ax + 1, s.rank());
+        float[] d = t.data();
+        for (int o = 0; o < outer; o++) {
+            for (int k : removed) {
+                if (k < 0 || k >= size) {
+                    throw new IllegalStateException("index " + k + " outside axis " + ax + " of " + s);
+                }
+                Arrays.fill(d, (o * size + k) * inner, (o * size + k + 1) * inner, 0f);
             }
-            byAxis.put(axis, removed.clone());
         }
+    }
+
+    /**
+     * The removals at {@code node}, collecting parameter slices into {@code slices}; with {@code hideInputs} its
+     * inputs report none (the out-channels alone, for soft pruning).
+     */
+    private NodeCut cut(Node node, boolean hideInputs, Map<Parameter, Map<Integer, int[]>> slices) {
+        return new NodeCut(node, (v, a) -> hideInputs && node.inputs().contains(v) ? null
+                : closure.get(new DependencyGraph.AxisKey(v, a)), slices);
     }
 }

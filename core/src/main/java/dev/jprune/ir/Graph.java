@@ -105,14 +105,23 @@ public final class Graph {
 
     /**
      * Re-infers every value's shape from the inputs, node by node, and checks each node's parameters against its
-     * op. Throws {@link IllegalStateException} naming the node when anything no longer fits.
+     * op. Throws {@link IllegalStateException} naming the node when anything no longer fits; the shapes are then
+     * left as they were.
      */
     public void inferShapes() {
+        Shape[] shapes = new Shape[valueCount()];
+        for (Value v : inputs) {
+            shapes[v.id()] = v.shape();
+        }
         for (Node n : nodes) {
             n.validateParameters();
+            Shape[] in = new Shape[n.inputs().size()];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = shapes[n.input(i).id()];
+            }
             Shape[] out;
             try {
-                out = n.op().inferShapes(n.inputShapes());
+                out = n.op().inferShapes(in);
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("node " + n.name() + " (" + n.op().describe() + "): " + e.getMessage(), e);
             }
@@ -121,7 +130,12 @@ public final class Graph {
                         + n.outputs().size() + " outputs");
             }
             for (int i = 0; i < out.length; i++) {
-                n.output(i).setShape(out[i]);
+                shapes[n.output(i).id()] = out[i];
+            }
+        }
+        for (Node n : nodes) {
+            for (Value v : n.outputs()) {
+                v.setShape(shapes[v.id()]);
             }
         }
     }
