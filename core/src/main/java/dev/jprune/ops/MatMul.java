@@ -33,6 +33,11 @@ import java.util.function.Consumer;
  */
 public record MatMul() implements Op {
 
+    /** Axis roles for {@link #linkAxes} (negative: not broadcast batch axes). */
+    private static final int ROW = -1;
+    private static final int INNER = -2;
+    private static final int COLUMN = -3;
+
     @Override
     public String type() {
         return "MatMul";
@@ -176,10 +181,6 @@ public record MatMul() implements Op {
         Plan p = plan(inputs[0], inputs[1]);
         return p.batch().numelLong() * p.m() * p.k() * p.n();
     }
-
-    private static final int ROW = -1;
-    private static final int INNER = -2;
-    private static final int COLUMN = -3;
 
     /**
      * For {@code a (*A, n, k) @ b (*B, k, m) → (*, n, m)}: {@code k} of {@code a} with {@code k} of {@code b} (the

@@ -32,6 +32,12 @@ import java.util.function.IntConsumer;
  */
 public record ScaledDotProductAttention(Double scale) implements Op {
 
+    /** Axis roles for {@link #linkAxes} (negative: not broadcast batch axes). */
+    private static final int QUERIES = -1;
+    private static final int KEY_DIM = -2;
+    private static final int KEYS = -3;
+    private static final int VALUE_DIM = -4;
+
     /** Rejects a non-finite scale. */
     public ScaledDotProductAttention {
         if (scale != null && !Double.isFinite(scale)) {
@@ -235,11 +241,6 @@ public record ScaledDotProductAttention(Double scale) implements Op {
         Plan p = plan(inputs[0], inputs[1], inputs[2]);
         return p.batch().numelLong() * p.l() * p.s() * ((long) p.d() + p.dv());
     }
-
-    private static final int QUERIES = -1;
-    private static final int KEY_DIM = -2;
-    private static final int KEYS = -3;
-    private static final int VALUE_DIM = -4;
 
     /**
      * For {@code q (*, L, D)}, {@code k (*, S, D)}, {@code v (*, S, Dv)} → {@code out (*, L, Dv)}: the batch axes

@@ -6,6 +6,8 @@ import dev.jprune.ir.Graph;
 import dev.jprune.ir.GraphBuilder;
 import dev.jprune.ir.Parameter;
 import dev.jprune.ir.Value;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.UnsupportedAxisException;
 import dev.jprune.ops.BatchNorm2d;
 import dev.jprune.ops.ConvTranspose2d;
 import dev.jprune.ops.Flatten;
@@ -25,6 +27,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -150,5 +153,29 @@ class ScenarioConvTransposeGeneratorTest {
         assertEquals(Shape.of(10, 7 * 16 * 16), g.stateDict().get("head.weight").value().shape());
         assertEquals(Shape.of(2, 7, 16, 16), g.requireNode("up2").output(0).shape());
         assertSameOutput(ref, Executor.run(g, z)[0]);
+    }
+
+    @Test
+    void aWholeChannelBlockOfTheHeadsInputsGoesBackToThatChannel() {
+        // (2, 8, 16, 16) flattened: 16·16 inputs of head per channel; H (16) is larger than C (8)
+        Graph g = generator();
+        int[] block = new int[512];
+        for (int k = 0; k < 256; k++) {
+            block[k] = 2 * 256 + k;
+            block[256 + k] = 5 * 256 + k;
+        }
+        Group group = new DependencyGraph(g).pruningGroup(g.requireNode("head"), Side.IN, Indices.of(block));
+        Member up2 = group.member("up2", Side.OUT);
+        assertEquals(1, up2.axis(), group.details());
+        assertArrayEquals(new int[] {2, 5}, up2.indices().indices());
+        assertArrayEquals(new int[] {2 * 256, 5 * 256}, up2.indices().roots());
+    }
+
+    @Test
+    void headInputsThatAreNoChannelBlockCannotReachTheTransposedConvolution() {
+        // not a whole channel: the flat indices fall back to the largest axis (H), which no convolution can lose
+        Graph g = generator();
+        DependencyGraph dg = new DependencyGraph(g);
+        assertThrows(UnsupportedAxisException.class, () -> dg.pruningGroup("head", Side.IN, 5));
     }
 }
