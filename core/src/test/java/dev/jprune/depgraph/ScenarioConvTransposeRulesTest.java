@@ -198,6 +198,25 @@ class ScenarioConvTransposeRulesTest {
     }
 
     @Test
+    void oneOutputPerGroupWidensTheRemovalToTheGroupsInputs() {
+        // two groups of two inputs and one output: removing input 1 removes group 0, inputs 0 and 1, output 0
+        Graph g = graph(ConvTranspose2d.of(4, 2, 3, 2, 1, 1, 2, true));
+        Group group = new DependencyGraph(g).pruningGroup("conv0", Side.OUT, 1);
+        Member conv0 = group.member("conv0", Side.OUT);
+        assertArrayEquals(new int[] {0, 1}, conv0.indices().indices(), group.details());
+        assertArrayEquals(new int[] {1, 1}, conv0.indices().roots());
+        assertArrayEquals(new int[] {0}, group.member("out", Side.IN).indices().indices());
+        Tensor w = g.stateDict().get("up.weight").value().copy();
+        group.zeroOutChannels();
+        Tensor x = randomInput(5);
+        Tensor ref = Executor.run(g, x)[0];
+        group.prune();
+        assertEquals(ConvTranspose2d.of(2, 1, 3, 2, 1, 1, 1, true), g.requireNode("up").op());
+        assertArrayEquals(w.select(0, new int[] {2, 3}).data(), g.stateDict().get("up.weight").value().data());
+        assertSameOutput(ref, Executor.run(g, x)[0]);
+    }
+
+    @Test
     void otherGroupedLayoutsAreRefused() {
         Graph g = graph(ConvTranspose2d.of(4, 6, 3, 2, 1, 1, 2, true));
         DependencyGraph dg = new DependencyGraph(g);
