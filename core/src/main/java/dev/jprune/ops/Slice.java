@@ -127,8 +127,9 @@ public record Slice(int dim, long start, long end, int step) implements Op {
 
     /**
      * Recomputes the bounds so the slice selects the same kept elements of the pruned input: start is the new
-     * position of the first kept selected element and end follows its last one (an end at or past the input's
-     * end stays open, e.g. {@link Long#MAX_VALUE}). The step becomes the kept elements' spacing, which only
+     * position of the first kept selected element and end follows its last one; a slice that ran to the input's
+     * end still does (an end past it, e.g. {@link Long#MAX_VALUE}, is kept; an end equal to the size becomes the
+     * new size). The step becomes the kept elements' spacing, which only
      * changes when every gap between them lost the same number of indices. Throws {@link IllegalStateException}
      * naming the node and the positions when the kept elements are no longer evenly spaced (a step above 1 with
      * removals inside the range) or when input and output removals disagree.
@@ -183,7 +184,7 @@ public record Slice(int dim, long start, long end, int step) implements Op {
         int first = kept[0];
         boolean open = clamp(end, size) == size
                 && (newSize - first + newStep - 1) / newStep == count;
-        long newEnd = open ? end : kept[count - 1] + 1;
+        long newEnd = !open ? kept[count - 1] + 1 : end > size ? end : newSize;
         return new Slice(dim, first, newEnd, newStep);
     }
 
