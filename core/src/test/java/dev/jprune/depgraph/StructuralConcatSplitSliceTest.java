@@ -78,6 +78,36 @@ class StructuralConcatSplitSliceTest {
                 links(cat, Port.in(0), 2, Indices.of(1)));
     }
 
+    @Test
+    void aValueConcatenatedWithItselfLosesItsChannelsInBothSlabs() {
+        GraphBuilder b = new GraphBuilder("twice");
+        Value x = b.input("x", Shape.of(1, 3, 4, 4));
+        Value y = b.module("stem", Conv2d.of(3, 4, 3, 1, 1, true), x);
+        Graph g = b.build(b.module("head", Conv2d.of(8, 2, 1, 1, 0, true), b.call("cat", new Concat(1), y, y)));
+        randomize(g, SEED + 40);
+        Group group = new DependencyGraph(g).pruningGroup("stem", Side.OUT, 1);
+        assertArrayEquals(new int[] {1, 5}, indices(group, "head", Side.IN));
+        assertArrayEquals(new int[] {1}, indices(group, "stem", Side.OUT));
+        assertPruningKeepsTheFunction(g, group, input(Shape.of(1, 3, 4, 4), SEED));
+        assertEquals(Shape.of(2, 6, 1, 1), g.stateDict().get("head.weight").value().shape());
+    }
+
+    @Test
+    void splitPiecesConcatenatedInReverseOrderSwapTheirOffsets() {
+        GraphBuilder b = new GraphBuilder("swap");
+        Value x = b.input("x", Shape.of(1, 3, 4, 4));
+        Value[] parts = b.callMulti("split", Split.of(1, 2, 4), b.module("stem", Conv2d.of(3, 6, 3, 1, 1, true), x));
+        Value cat = b.call("cat", new Concat(1), parts[1], parts[0]);
+        Graph g = b.build(b.module("head", Conv2d.of(6, 2, 1, 1, 0, true), cat));
+        randomize(g, SEED + 41);
+        Group group = new DependencyGraph(g).pruningGroup("stem", Side.OUT, 0, 3);
+        // stem 0 is piece 0's 0, after piece 1's four channels; stem 3 is piece 1's 1
+        assertArrayEquals(new int[] {1, 4}, indices(group, "head", Side.IN));
+        assertArrayEquals(new int[] {3, 0}, group.member("head", Side.IN).indices().roots());
+        assertPruningKeepsTheFunction(g, group, input(Shape.of(1, 3, 4, 4), SEED));
+        assertEquals(Split.of(1, 1, 3), g.requireNode("split").op());
+    }
+
     // ---- Split -------------------------------------------------------------------------------------------------
 
     @Test
