@@ -8,7 +8,6 @@ import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.AxisLinks;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
-import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 

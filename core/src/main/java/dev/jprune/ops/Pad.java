@@ -14,6 +14,7 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * {@code F.pad(x, pads, mode='constant', value)}: pads (or, with negative amounts, crops) the trailing dimensions.
@@ -155,7 +156,7 @@ public record Pad(int[] pads, double value, String mode) implements Op {
     @Override
     public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
         int rank = node.input(0).shape().rank();
-        int[] free = java.util.stream.IntStream.range(0, rank)
+        int[] free = IntStream.range(0, rank)
                 .filter(a -> before(a, rank) == 0 && after(a, rank) == 0).toArray();
         AxisSupport.requireAxis(node, from, axis, "padded axes cannot be pruned", free);
         links.link(from.input() ? Port.out(0) : Port.in(0), axis, removed);

@@ -132,10 +132,6 @@ public record Reshape(int[] target) implements Op {
         if (after.equals(node.output(0).shape())) {
             return this;
         }
-        if (after.rank() != target.length) {
-            throw new IllegalStateException("Reshape at " + node.name() + ": pruned output " + after
-                    + " does not match the target " + LayoutSupport.tuple(target));
-        }
         int[] t = after.dims();
         for (int i = 0; i < t.length; i++) {
             if (target[i] == -1) {

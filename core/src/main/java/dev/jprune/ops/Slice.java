@@ -129,10 +129,10 @@ public record Slice(int dim, long start, long end, int step) implements Op {
      * Recomputes the bounds so the slice selects the same kept elements of the pruned input: start is the new
      * position of the first kept selected element and end follows its last one; a slice that ran to the input's
      * end still does (an end past it, e.g. {@link Long#MAX_VALUE}, is kept; an end equal to the size becomes the
-     * new size). The step becomes the kept elements' spacing, which only
-     * changes when every gap between them lost the same number of indices. Throws {@link IllegalStateException}
-     * naming the node and the positions when the kept elements are no longer evenly spaced (a step above 1 with
-     * removals inside the range) or when input and output removals disagree.
+     * new size). The step becomes the kept elements' spacing, which only changes when every gap between them lost
+     * the same number of indices. Throws {@link IllegalStateException} naming the node and the positions when the
+     * kept elements are no longer evenly spaced (a step above 1 with removals inside the range) or when input and
+     * output removals disagree.
      */
     @Override
     public Op pruneAxes(Node node, AxisCut cut) {

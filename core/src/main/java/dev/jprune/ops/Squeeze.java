@@ -14,6 +14,7 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * {@code torch.squeeze}: removes size-1 dimensions, e.g. {@code (N, C, 1, 1) → (N, C)} with dims {@code (2, 3)}.
@@ -121,7 +122,7 @@ public record Squeeze(int[] dims) implements Op {
         if (inferShapes(new Shape[] {after})[0].rank() == node.output(0).shape().rank()) {
             return this;
         }
-        int[] dropped = java.util.stream.IntStream.range(0, before.rank()).filter(a -> before.dim(a) == 1
+        int[] dropped = IntStream.range(0, before.rank()).filter(a -> before.dim(a) == 1
                 && (dims.length == 0 || listed(a, before.rank()))).toArray();
         return dropped.length == 0 ? new Identity() : new Squeeze(dropped);
     }
