@@ -132,7 +132,7 @@ public record Slice(int dim, long start, long end, int step) implements Op {
      * new size). The step becomes the kept elements' spacing, which only changes when every gap between them lost
      * the same number of indices. Throws {@link IllegalStateException} naming the node and the positions when the
      * kept elements are no longer evenly spaced (a step above 1 with removals inside the range) or when input and
-     * output removals disagree.
+     * output removals disagree. An empty slice becomes {@code 0:0}.
      */
     @Override
     public Op pruneAxes(Node node, AxisCut cut) {
@@ -145,6 +145,9 @@ public record Slice(int dim, long start, long end, int step) implements Op {
         int size = in.dim(d);
         int s = resolvedStart(size);
         int n = length(size);
+        if (n == 0) {
+            return new Slice(dim, 0, 0, step); // stays empty whatever the new size (bounds of mixed signs might not)
+        }
         int[] kept = new int[n];
         int count = 0;
         int below = 0;

@@ -229,6 +229,25 @@ class StructuralConcatSplitSliceTest {
     }
 
     @Test
+    void anEmptySliceStaysEmpty() {
+        GraphBuilder b = new GraphBuilder("empty");
+        Value x = b.input("x", Shape.of(1, 3, 4, 4));
+        Value y = b.module("stem", Conv2d.of(3, 6, 3, 1, 1, true), x);
+        Value none = b.call("slice", Slice.of(1, -3, 3), y);
+        Graph g = b.build(b.module("head", Conv2d.of(6, 2, 1, 1, 0, true), y), none);
+        assertEquals(Shape.of(1, 0, 4, 4), none.shape());
+        randomize(g, SEED + 80);
+        Group group = new DependencyGraph(g).pruningGroup("stem", Side.OUT, 0, 1);
+        assertTrue(group.problems().isEmpty(), group.problems().toString());
+        group.prune();
+        // with the old bounds, -3:3 of 4 channels would select channels 1 and 2
+        assertEquals(Slice.of(1, 0, 0), g.requireNode("slice").op());
+        assertEquals(Shape.of(1, 0, 4, 4), g.requireNode("slice").output(0).shape());
+        assertEquals(Shape.of(1, 0, 4, 4),
+                dev.jprune.exec.Executor.run(g, input(Shape.of(1, 3, 4, 4), SEED))[1].shape());
+    }
+
+    @Test
     void aSliceOnAnotherAxisIsTheIdentityOnTheChannels() {
         GraphBuilder b = new GraphBuilder("rows");
         Value x = b.input("x", Shape.of(1, 3, 6, 6));
