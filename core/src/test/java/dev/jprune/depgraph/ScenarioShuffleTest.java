@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * 1×1, concatenate with the first half and shuffle the channels ({@code view (N, 2, C/2, H, W)},
  * {@code transpose(1, 2)}, {@code view (N, C, H, W)}). Channel {@code i} of the first half and channel {@code i}
  * of the branch are one in-group position, so they are removed together, and the head loses the two channels the
- * shuffle put side by side.
+ * shuffle put side by side. In the downsampling unit both branches read the input and the shuffle couples their
+ * last convolutions.
  */
 class ScenarioShuffleTest {
 
@@ -54,10 +55,7 @@ class ScenarioShuffleTest {
             y = b.module("5", Conv2d.of(HALF, HALF, 1, 1, 0, false), y);
             y = b.module("7", new ReLU(), b.module("6", BatchNorm2d.of(HALF), y));
         }
-        Value cat = b.call("cat", new Concat(1), halves[0], y);
-        Value v = b.call("view1", Reshape.of(-1, 2, HALF, 5, 5), cat);
-        Value t = b.call("transpose", new Transpose(1, 2), v);
-        Value shuffled = b.call("view2", Reshape.of(-1, C, 5, 5), t);
+        Value shuffled = shuffle(b, b.call("cat", new Concat(1), halves[0], y), HALF, 5);
         Graph g = b.build(b.module("head", Conv2d.of(C, 4, 1, 1, 0, true), shuffled));
         randomize(g, SEED + 30);
         return g;
@@ -122,5 +120,60 @@ class ScenarioShuffleTest {
         assertEquals(6, graph.requireNode("branch2.3").output(0).shape().dim(1));
         assertEquals(12, graph.requireNode("cat").output(0).shape().dim(1), graph.describe());
         assertEquals(Shape.of(2, 4, 5, 5), Executor.run(graph, x)[0].shape());
+    }
+
+    // ---- the downsampling unit: both branches read the input ---------------------------------------------------
+
+    /** Shuffles {@code (N, 2·half, H, W)} in two groups. */
+    private static Value shuffle(GraphBuilder b, Value x, int half, int hw) {
+        Value v = b.call("view1", Reshape.of(-1, 2, half, hw, hw), x);
+        return b.call("view2", Reshape.of(-1, 2 * half, hw, hw), b.call("transpose", new Transpose(1, 2), v));
+    }
+
+    private static Graph downsamplingUnit() {
+        GraphBuilder b = new GraphBuilder("shuffle_down");
+        Value x = b.input("x", Shape.of(2, 3, 6, 6));
+        Value s = b.module("relu", new ReLU(), b.module("bn", BatchNorm2d.of(HALF),
+                b.module("stem", Conv2d.of(3, HALF, 3, 1, 1, false), x)));
+        Value y1;
+        try (GraphBuilder.Scope sc = b.scope("branch1")) {
+            y1 = b.module("1", BatchNorm2d.of(HALF), b.module("0", Conv2d.of(HALF, HALF, 3, 2, 1, HALF, false), s));
+            y1 = b.module("4", new ReLU(), b.module("3", BatchNorm2d.of(HALF),
+                    b.module("2", Conv2d.of(HALF, HALF, 1, 1, 0, false), y1)));
+        }
+        Value y2;
+        try (GraphBuilder.Scope sc = b.scope("branch2")) {
+            y2 = b.module("2", new ReLU(), b.module("1", BatchNorm2d.of(HALF),
+                    b.module("0", Conv2d.of(HALF, HALF, 1, 1, 0, false), s)));
+            y2 = b.module("4", BatchNorm2d.of(HALF), b.module("3", Conv2d.of(HALF, HALF, 3, 2, 1, HALF, false), y2));
+            y2 = b.module("7", new ReLU(), b.module("6", BatchNorm2d.of(HALF),
+                    b.module("5", Conv2d.of(HALF, HALF, 1, 1, 0, false), y2)));
+        }
+        Value shuffled = shuffle(b, b.call("cat", new Concat(1), y1, y2), HALF, 3);
+        Graph g = b.build(b.module("head", Conv2d.of(C, 4, 1, 1, 0, true), shuffled));
+        randomize(g, SEED + 31);
+        return g;
+    }
+
+    @Test
+    void inTheDownsamplingUnitTheShuffleCouplesTheTwoBranchOutputs() {
+        Graph graph = downsamplingUnit();
+        Group g = new DependencyGraph(graph).pruningGroup("branch1.2", Side.OUT, 2);
+        assertArrayEquals(new int[] {2}, indices(g, "branch2.5", Side.OUT));
+        assertArrayEquals(new int[] {2}, roots(g, "branch2.5", Side.OUT));
+        assertArrayEquals(new int[] {2, 10}, indices(g, "cat", Side.OUT));
+        assertArrayEquals(new int[] {4, 5}, indices(g, "head", Side.IN));
+        assertEquals(null, g.member("stem", Side.OUT), g.details());
+        List<Group> groups = new DependencyGraph(graph).allGroups();
+        assertEquals(List.of("stem", "branch1.2", "branch2.0"), groups.stream().map(gr -> gr.root().name()).toList());
+        Tensor x = input(Shape.of(2, 3, 6, 6), SEED + 2);
+        for (Group group : groups) {
+            assertPruningKeepsTheFunction(graph, new DependencyGraph(graph).pruningGroup(group.root(), Side.OUT,
+                    dev.jprune.ir.axis.Indices.of(0, 7)), x);
+        }
+        assertEquals(Shape.of(4, 12, 1, 1), graph.stateDict().get("head.weight").value().shape());
+        assertEquals(Shape.of(6, 1, 3, 3), graph.stateDict().get("branch1.0.weight").value().shape());
+        assertEquals(Shape.of(6, 6, 1, 1), graph.stateDict().get("branch2.5.weight").value().shape());
+        assertArrayEquals(new int[] {-1, 2, 6, 3, 3}, ((Reshape) graph.requireNode("view1").op()).target());
     }
 }
