@@ -5,6 +5,10 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.ops.internal.PoolSupport;
 import dev.jprune.tensor.Shape;
@@ -59,6 +63,13 @@ public record AdaptiveMaxPool2d(int outH, int outW) implements Op {
     @Override
     public long countOps(Shape[] inputs, Shape[] outputs) {
         return inputs[0].numelLong();
+    }
+
+    /** Channels and batch map to themselves; the pooled axes (2 and 3) cannot be pruned. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.requireAxis(node, from, axis, "pooled axes cannot be pruned", 0, 1);
+        AxisSupport.elementwise(node, from, axis, removed, links);
     }
 
     /** {@code AdaptiveMaxPool2d(output_size=(1, 1))}. */

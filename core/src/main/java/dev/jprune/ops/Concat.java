@@ -4,6 +4,10 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -108,6 +112,17 @@ public record Concat(int dim) implements Op {
             at += row;
         }
         return dx;
+    }
+
+    /**
+     * Along {@code dim}, input {@code k} is the slab {@code [offset_k, offset_k + size_k)} of the output, so its
+     * indices are shifted by {@code offset_k} (and an output index goes back to the one input that holds it); every
+     * other axis is shared by all inputs and the output ({@link AxisSupport#concat}). No attribute depends on the
+     * sizes, so pruning keeps this op.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.concat(node, node.output(0).shape().normalizeAxis(dim), from, axis, removed, links);
     }
 
     /** {@code Concat(dim=1)}. */

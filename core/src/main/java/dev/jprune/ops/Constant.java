@@ -4,6 +4,10 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -63,6 +67,29 @@ public record Constant(Tensor value) implements Op {
     @Override
     public Tensor[] backward(Node node, BackwardContext ctx) {
         return new Tensor[0];
+    }
+
+    /**
+     * Output only: a constant couples nothing by itself. The op that consumes it (an element-wise {@code Mul} by a
+     * per-channel constant) links its output to the channels it meets, and {@link #pruneAxes} then slices it.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        // nothing to couple: no inputs, no parameters
+    }
+
+    /** A new constant with the removed indices of its output sliced out of the tensor (the old one is untouched). */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        int axis = cut.axis(Port.out(0));
+        if (axis < 0) {
+            return this;
+        }
+        Indices gone = cut.removed(Port.out(0), axis);
+        if (gone.isEmpty()) {
+            return this;
+        }
+        return new Constant(value.select(axis, gone.complement(value.shape().dim(axis))));
     }
 
     @Override

@@ -4,6 +4,10 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -104,6 +108,44 @@ public record Expand(int[] shape) implements Op {
         LayoutSupport.addInto(dy.data(), 0, os.strides(), dx.data(), 0, LayoutSupport.broadcastStrides(in, os),
                 os.dims());
         return new Tensor[] {dx};
+    }
+
+    /**
+     * Broadcasting: an input axis kept at its size is the identity with its output axis (aligned from the right);
+     * an input axis of size 1 expanded to a larger size, and a new leading axis, are not coupled — their single
+     * input element serves every output index, and only the target size changes ({@link #pruneAxes}).
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        Shape in = node.input(0).shape();
+        Shape out = node.output(0).shape();
+        int lead = out.rank() - in.rank();
+        if (from.input()) {
+            if (in.dim(axis) != 1 || out.dim(axis + lead) == 1) {
+                links.link(Port.out(0), axis + lead, removed);
+            }
+        } else {
+            int a = axis - lead;
+            if (a >= 0 && (in.dim(a) != 1 || out.dim(axis) == 1)) {
+                links.link(Port.in(0), a, removed);
+            }
+        }
+    }
+
+    /** The explicit target sizes become the pruned output's; entries given as −1 stay −1. */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        Shape after = cut.after(Port.out(0));
+        if (after.equals(node.output(0).shape())) {
+            return this;
+        }
+        int[] t = shape.clone();
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] != -1) {
+                t[i] = after.dim(i);
+            }
+        }
+        return withShape(t);
     }
 
     /** {@code Expand(size=(2, -1, -1))}. */

@@ -4,12 +4,17 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.ops.internal.ModuleRepr;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * {@code F.pad(x, pads, mode='constant', value)}: pads (or, with negative amounts, crops) the trailing dimensions.
@@ -142,6 +147,19 @@ public record Pad(int[] pads, double value, String mode) implements Op {
         }
         LayoutSupport.copy(dy.data(), outOff, outStrides, dx.data(), inOff, inStrides, box);
         return new Tensor[] {dx};
+    }
+
+    /**
+     * The identity on every axis with no padding on either side (channels and batch for a spatial pad); a padded
+     * (or cropped) axis cannot lose indices.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        int rank = node.input(0).shape().rank();
+        int[] free = IntStream.range(0, rank)
+                .filter(a -> before(a, rank) == 0 && after(a, rank) == 0).toArray();
+        AxisSupport.requireAxis(node, from, axis, "padded axes cannot be pruned", free);
+        links.link(from.input() ? Port.out(0) : Port.in(0), axis, removed);
     }
 
     /** {@code Pad(pad=(1, 1, 2, 0), mode='constant', value=0.0)}. */

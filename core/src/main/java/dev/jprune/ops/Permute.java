@@ -4,6 +4,10 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -99,6 +103,12 @@ public record Permute(int[] dims) implements Op {
         Tensor out = Tensor.zeros(os);
         LayoutSupport.copy(x.data(), 0, srcStrides, out.data(), 0, os.strides(), outDims);
         return out;
+    }
+
+    /** Input axis {@code dims[i]} is output axis {@code i}, with the same indices ({@link AxisSupport#permute}). */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.permute(dims, from, axis, removed, links);
     }
 
     /** {@code Permute(dims=(0, 2, 1, 3))}. */

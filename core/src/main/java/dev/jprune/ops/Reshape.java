@@ -4,6 +4,11 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -104,6 +109,36 @@ public record Reshape(int[] target) implements Op {
     @Override
     public Tensor[] backward(Node node, BackwardContext ctx) {
         return new Tensor[] {ctx.gradOutput(0).reshape(node.input(0).shape())};
+    }
+
+    /**
+     * {@link AxisSupport#reshape}: an axis kept as it is maps to itself; where axes are merged or split (heads,
+     * channel-shuffle groups, flattening) the several-axes side loses indices along its largest axis and the single
+     * axis loses whole slabs. Throws {@link dev.jprune.ir.axis.UnsupportedAxisException} naming the node when no
+     * slice can follow the axis.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.reshape(node, from, axis, removed, links);
+    }
+
+    /**
+     * The target becomes the pruned output shape; an entry given as −1 stays −1 (it then resolves to that same
+     * size), so a batch-size-agnostic reshape stays agnostic.
+     */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        Shape after = cut.after(Port.out(0));
+        if (after.equals(node.output(0).shape())) {
+            return this;
+        }
+        int[] t = after.dims();
+        for (int i = 0; i < t.length; i++) {
+            if (target[i] == -1) {
+                t[i] = -1;
+            }
+        }
+        return withTarget(t);
     }
 
     /** {@code Reshape(shape=(2, -1))}. */

@@ -4,6 +4,10 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -111,6 +115,23 @@ public record Roll(int[] shifts, int[] dims) implements Op {
             System.arraycopy(src, base, dst, base + head, tail);
             System.arraycopy(src, base + tail, dst, base, head);
         }
+    }
+
+    /**
+     * The identity on every axis that is not rolled; a rolled axis cannot lose indices (the shift would move other
+     * elements into place), nor can any axis of a flattened roll (no dims).
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        int rank = node.input(0).shape().rank();
+        int[] rolled = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            rolled[i] = LayoutSupport.normalizeDim(this, dims[i], rank);
+        }
+        int[] free = dims.length == 0 ? new int[0] : AxisSupport.axesExcept(rank, rolled);
+        AxisSupport.requireAxis(node, from, axis, dims.length == 0 ? "a roll of the flattened tensor mixes every axis"
+                : "rolled axes cannot be pruned", free);
+        links.link(from.input() ? Port.out(0) : Port.in(0), axis, removed);
     }
 
     /** {@code Roll(shifts=(-3, -3), dims=(1, 2))}. */

@@ -4,9 +4,15 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
+
+import java.util.Arrays;
 
 /**
  * Basic slicing {@code x[..., start:end:step, ...]} along one dimension (Python/PyTorch semantics), e.g. the class
@@ -94,6 +100,95 @@ public record Slice(int dim, long start, long end, int step) implements Op {
         dstStrides[axis] *= step;
         LayoutSupport.copy(dy.data(), 0, os.strides(), dx.data(), offset, dstStrides, os.dims());
         return new Tensor[] {dx};
+    }
+
+    /**
+     * On the sliced dimension an input index on the slice's grid {@code start + k·step} inside {@code [start, end)}
+     * is output index {@code k} ({@link Indices#window}); an output index {@code k} is input index
+     * {@code start + k·step}. Input indices off the grid or outside the range have no output counterpart; they only
+     * move the slice bounds ({@link #pruneAxes}). Every other axis is the identity.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        Shape in = node.input(0).shape();
+        int d = in.normalizeAxis(dim);
+        if (axis != d) {
+            links.link(from.input() ? Port.out(0) : Port.in(0), axis, removed);
+            return;
+        }
+        int size = in.dim(d);
+        int s = resolvedStart(size);
+        if (from.input()) {
+            links.link(Port.out(0), d, removed.window(s, Math.max(s, clamp(end, size)), step));
+        } else {
+            links.link(Port.in(0), d, removed.map(k -> s + k * step));
+        }
+    }
+
+    /**
+     * Recomputes the bounds so the slice selects the same kept elements of the pruned input: start is the new
+     * position of the first kept selected element and end follows its last one; a slice that ran to the input's
+     * end still does (an end past it, e.g. {@link Long#MAX_VALUE}, is kept; an end equal to the size becomes the
+     * new size). The step becomes the kept elements' spacing, which only changes when every gap between them lost
+     * the same number of indices. Throws {@link IllegalStateException} naming the node and the positions when the
+     * kept elements are no longer evenly spaced (a step above 1 with removals inside the range) or when input and
+     * output removals disagree. An empty slice becomes {@code 0:0}.
+     */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        Shape in = node.input(0).shape();
+        int d = in.normalizeAxis(dim);
+        Indices gone = cut.removed(Port.in(0), d);
+        if (gone.isEmpty()) {
+            return this;
+        }
+        int size = in.dim(d);
+        int s = resolvedStart(size);
+        int n = length(size);
+        if (n == 0) {
+            return new Slice(dim, 0, 0, step); // stays empty whatever the new size (bounds of mixed signs might not)
+        }
+        int[] kept = new int[n];
+        int count = 0;
+        int below = 0;
+        int next = 0;
+        int[] goneIdx = gone.indices();
+        Indices outGone = cut.removed(Port.out(0), d);
+        for (int k = 0; k < n; k++) {
+            int p = s + k * step;
+            while (next < goneIdx.length && goneIdx[next] < p) {
+                next++;
+                below++;
+            }
+            boolean removed = next < goneIdx.length && goneIdx[next] == p;
+            if (removed != outGone.contains(k)) {
+                throw new IllegalStateException("Slice at " + node.name() + ": input index " + p + " along dim " + dim
+                        + " is " + (removed ? "" : "not ") + "removed but output index " + k + " is"
+                        + (removed ? " not" : ""));
+            }
+            if (!removed) {
+                kept[count++] = p - below;
+            }
+        }
+        kept = Arrays.copyOf(kept, count);
+        if (count == 0) {
+            throw new IllegalStateException("Slice at " + node.name() + " would select nothing along dim " + dim
+                    + " after removing input indices " + gone);
+        }
+        int newStep = count == 1 ? step : kept[1] - kept[0];
+        for (int i = 1; i < count; i++) {
+            if (kept[i] - kept[i - 1] != newStep) {
+                throw new IllegalStateException("Slice at " + node.name() + " (" + describe() + ") of input "
+                        + in + ": removing input indices " + gone + " along dim " + dim + " leaves the selected"
+                        + " elements at positions " + Arrays.toString(kept) + ", which no strided slice selects");
+            }
+        }
+        int newSize = size - gone.size();
+        int first = kept[0];
+        boolean open = clamp(end, size) == size
+                && (newSize - first + newStep - 1) / newStep == count;
+        long newEnd = !open ? kept[count - 1] + 1 : end > size ? end : newSize;
+        return new Slice(dim, first, newEnd, newStep);
     }
 
     /** {@code Slice(dim=1, start=0, end=1, step=1)}; an open end prints as {@code end=None}. */

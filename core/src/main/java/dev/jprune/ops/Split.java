@@ -4,6 +4,11 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -178,6 +183,41 @@ public record Split(int dim, int[] sizes) implements Op {
             at += row;
         }
         return new Tensor[] {dx};
+    }
+
+    /**
+     * Along {@code dim}, output {@code k} is the slab {@code [offset_k, offset_k + size_k)} of the input, so an input
+     * index goes to the one piece that holds it, shifted back by the piece's offset; every other axis is shared by
+     * the input and all outputs ({@link AxisSupport#split}).
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.split(node, node.input(0).shape().normalizeAxis(dim), from, axis, removed, links);
+    }
+
+    /**
+     * When indices leave {@code dim}, each piece shrinks by the indices its output loses; throws
+     * {@link IllegalStateException} naming the node when the input and the pieces would disagree.
+     */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        int axis = node.input(0).shape().normalizeAxis(dim);
+        int fromInput = cut.removed(Port.in(0), axis).size();
+        if (fromInput == 0) {
+            return this;
+        }
+        int[] newSizes = sizes.clone();
+        int total = 0;
+        for (int j = 0; j < sizes.length; j++) {
+            int lost = cut.removed(Port.out(j), axis).size();
+            newSizes[j] -= lost;
+            total += lost;
+        }
+        if (total != fromInput) {
+            throw new IllegalStateException("Split at " + node.name() + ": input loses " + fromInput
+                    + " indices along dim " + dim + " but its pieces lose " + total);
+        }
+        return withSizes(newSizes);
     }
 
     /** {@code Split(dim=-1, sizes=(4, 4, 2))}. */

@@ -4,11 +4,17 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisCut;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * {@code torch.squeeze}: removes size-1 dimensions, e.g. {@code (N, C, 1, 1) → (N, C)} with dims {@code (2, 3)}.
@@ -93,6 +99,41 @@ public record Squeeze(int[] dims) implements Op {
     @Override
     public Tensor[] backward(Node node, BackwardContext ctx) {
         return new Tensor[] {ctx.gradOutput(0).reshape(node.input(0).shape())};
+    }
+
+    /**
+     * {@link AxisSupport#reshape}: the kept axes map to themselves (size-1 axes are skipped when matching), so a
+     * channel axis goes through unchanged.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.reshape(node, from, axis, removed, links);
+    }
+
+    /**
+     * Keeps this op unless pruning leaves an axis of size 1 that it would now squeeze too (a {@code Squeeze()} or a
+     * listed axis that used to be larger): then the squeezed axes are listed explicitly, the ones removed before
+     * pruning, or the op becomes an {@link Identity} when it removed none.
+     */
+    @Override
+    public Op pruneAxes(Node node, AxisCut cut) {
+        Shape before = node.input(0).shape();
+        Shape after = cut.after(Port.in(0));
+        if (inferShapes(new Shape[] {after})[0].rank() == node.output(0).shape().rank()) {
+            return this;
+        }
+        int[] dropped = IntStream.range(0, before.rank()).filter(a -> before.dim(a) == 1
+                && (dims.length == 0 || listed(a, before.rank()))).toArray();
+        return dropped.length == 0 ? new Identity() : new Squeeze(dropped);
+    }
+
+    private boolean listed(int axis, int rank) {
+        for (int d : dims) {
+            if ((d < 0 ? d + rank : d) == axis) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code Squeeze(dim=(2, 3))}, or {@code Squeeze()} for all. */

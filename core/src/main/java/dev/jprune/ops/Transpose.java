@@ -4,6 +4,10 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.LayoutSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -59,6 +63,12 @@ public record Transpose(int dim0, int dim1) implements Op {
     public Tensor[] backward(Node node, BackwardContext ctx) {
         Tensor dy = ctx.gradOutput(0);
         return new Tensor[] {Permute.permute(dy, permutation(dy.rank()))};
+    }
+
+    /** {@code dim0} and {@code dim1} trade places with the same indices; other axes map to themselves. */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.permute(permutation(node.input(0).shape().rank()), from, axis, removed, links);
     }
 
     /** {@code Transpose(dim0=1, dim1=2)}. */

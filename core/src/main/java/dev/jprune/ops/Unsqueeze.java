@@ -4,6 +4,10 @@ import dev.jprune.exec.BackwardContext;
 import dev.jprune.exec.ForwardContext;
 import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
+import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.Indices;
+import dev.jprune.ir.axis.Port;
+import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -49,6 +53,15 @@ public record Unsqueeze(int dim) implements Op {
     @Override
     public Tensor[] backward(Node node, BackwardContext ctx) {
         return new Tensor[] {ctx.gradOutput(0).reshape(node.input(0).shape())};
+    }
+
+    /**
+     * {@link AxisSupport#reshape}: every input axis maps to itself in the output, shifted past the new size-1 axis;
+     * the new axis cannot lose indices.
+     */
+    @Override
+    public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        AxisSupport.reshape(node, from, axis, removed, links);
     }
 
     /** {@code Unsqueeze(dim=1)}. */
