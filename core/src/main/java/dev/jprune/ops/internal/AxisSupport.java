@@ -148,12 +148,10 @@ public final class AxisSupport {
      * A reshape (view, flatten, squeeze, unsqueeze) from input 0 to output 0. The axes of size greater than one
      * are matched into segments of equal product. A segment that is one axis on both sides is an identity. A
      * segment that merges several axes into one (flatten, heads merged back) or splits one into several (heads,
-     * channel-shuffle groups) is a block. An index on an axis of the several-axes side removes the whole slab of
-     * flat positions that share its digit on that axis (the channel of a flatten removes its {@code H·W} block,
-     * whatever {@code H} and {@code W} are). Flat indices that are exactly such slabs of one axis go back to that
-     * axis; other flat indices go to the largest axis (the outer one on a tie), which is the in-head axis of an
-     * attention split and the in-group axis of a channel shuffle, widened to whole slabs. Segments with several
-     * axes on both sides cannot be followed.
+     * channel-shuffle groups) is a block: the several-axes side loses indices along its largest axis only (the
+     * outer one on a tie), which is the channel axis of a flatten, the in-head axis of an attention split and the
+     * in-group axis of a channel shuffle; an index on the single axis removes the whole slab of the positions that
+     * share its digit on that axis. Segments with several axes on both sides cannot be followed.
      */
     public static void reshape(Node node, Port from, int axis, Indices removed, AxisLinks links) {
         Shape in = node.input(0).shape();
@@ -179,7 +177,7 @@ public final class AxisSupport {
         }
         if (mine.length == 1) {
             // from the single (flat) axis to the several-axes side
-            int t = slabAxis(toShape, theirs, removed, fromShape.dim(axis));
+            int t = largest(toShape, theirs);
             int stride = toShape.product(t + 1, theirs[theirs.length - 1] + 1);
             int dim = toShape.dim(t);
             int total = fromShape.dim(axis);
@@ -187,7 +185,12 @@ public final class AxisSupport {
             links.link(to, t, digits);
             links.link(from, axis, digits.flatMap(v -> slab(v, dim, stride, total)));
         } else {
-            int t = axis;
+            int t = largest(fromShape, mine);
+            if (t != axis) {
+                throw new UnsupportedAxisException(node.op().type() + " at " + node.name() + " folds axes "
+                        + java.util.Arrays.toString(mine) + " of " + fromShape + " into one; only axis " + t
+                        + " (the largest) can lose indices, not axis " + axis);
+            }
             int stride = fromShape.product(t + 1, mine[mine.length - 1] + 1);
             int dim = fromShape.dim(t);
             int total = toShape.dim(theirs[0]);
@@ -206,23 +209,6 @@ public final class AxisSupport {
             }
         }
         return r;
-    }
-
-    /**
-     * The axis of {@code axes} (of {@code s}, flattened into {@code total} positions) whose whole slabs make up
-     * {@code flat} exactly, or the largest axis when none does.
-     */
-    private static int slabAxis(Shape s, int[] axes, Indices flat, int total) {
-        int end = axes[axes.length - 1] + 1;
-        for (int t : axes) {
-            int stride = s.product(t + 1, end);
-            int dim = s.dim(t);
-            Indices digits = flat.map(f -> (f / stride) % dim);
-            if ((long) digits.size() * (total / dim) == flat.size()) {
-                return t;
-            }
-        }
-        return largest(s, axes);
     }
 
     private static int largest(Shape s, int[] axes) {
