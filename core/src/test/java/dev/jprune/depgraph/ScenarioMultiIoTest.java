@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Several inputs and outputs (Torch-Pruning's {@code tests/test_multiple_inputs_and_outputs.py}): two inputs, each
  * through its own linear layer, joined for {@code fc3}, three outputs. The join here is an element-wise add, so
- * removing {@code fc3}'s in-channels reaches both {@code fc1}'s and {@code fc2}'s outputs.
+ * removing {@code fc3}'s in-channels reaches both {@code fc1}'s and {@code fc2}'s outputs at the same indices
+ * ({@link ScenarioMultiIoConcatTest} has Torch-Pruning's concatenation).
  */
 class ScenarioMultiIoTest {
 
