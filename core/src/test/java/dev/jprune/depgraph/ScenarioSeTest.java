@@ -94,6 +94,10 @@ class ScenarioSeTest {
         Map<String, Indices> spatial = new TreeMap<>();
         mul.op().linkAxes(mul, Port.in(0), 2, Indices.of(3), (p, a, i) -> spatial.put(p + " axis " + a, i));
         assertEquals(Map.of("in0 axis 2", Indices.of(3), "out0 axis 2", Indices.of(3)), spatial);
+        // index 0 too: the excitation's single spatial element still serves the remaining rows
+        Map<String, Indices> first = new TreeMap<>();
+        mul.op().linkAxes(mul, Port.out(0), 2, Indices.of(0), (p, a, i) -> first.put(p + " axis " + a, i));
+        assertEquals(Map.of("in0 axis 2", Indices.of(0), "out0 axis 2", Indices.of(0)), first);
     }
 
     @Test

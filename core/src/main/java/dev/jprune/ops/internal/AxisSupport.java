@@ -44,8 +44,8 @@ public final class AxisSupport {
     private static void linkAligned(Node node, Port port, int aligned, int outRank, Indices removed, AxisLinks links) {
         Shape s = shape(node, port);
         int a = aligned - (outRank - s.rank());
-        if (a < 0 || (s.dim(a) == 1 && removed.max() >= 1)) {
-            return;
+        if (a < 0 || (s.dim(a) == 1 && node.output(0).shape().dim(aligned) > 1)) {
+            return; // a broadcast operand serves every index, the removed ones included
         }
         links.link(port, a, removed);
     }
