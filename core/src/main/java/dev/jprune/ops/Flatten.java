@@ -81,10 +81,14 @@ public record Flatten(int startDim, int endDim) implements Op {
     }
 
     /** {@code Flatten(start_dim=1, end_dim=-1)}. */
-    /** A reshape: identity on unchanged axes, blocks where axes merge or split ({@link AxisSupport#reshape}). */
+    /**
+     * A reshape whose merged axes lose indices along the outermost one ({@link AxisSupport#reshape(Node, Port, int,
+     * Indices, AxisLinks, boolean)}): a channel of {@code (N, C, H, W)} is the block of its {@code H·W} flattened
+     * features, whatever the sizes.
+     */
     @Override
     public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
-        AxisSupport.reshape(node, from, axis, removed, links);
+        AxisSupport.reshape(node, from, axis, removed, links, true);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.jprune.ir.axis.Port;
 import dev.jprune.ir.axis.UnsupportedAxisException;
 import dev.jprune.ops.AdaptiveMaxPool2d;
 import dev.jprune.ops.Conv2d;
+import dev.jprune.ops.Flatten;
 import dev.jprune.ops.Identity;
 import dev.jprune.ops.Linear;
 import dev.jprune.ops.Permute;
@@ -242,5 +243,27 @@ class StructuralViewTest {
         assertPruningKeepsTheFunction(g, group, input(Shape.of(2, 5, 6), SEED));
         assertEquals(Shape.of(2, 5, 5), g.requireNode("t1").output(0).shape());
         assertEquals(new Transpose(1, 2), g.requireNode("t1").op());
+    }
+
+    /** A flatten whose spatial size exceeds its channels still follows the channels (Torch-Pruning's flatten rule). */
+    @Test
+    void flattenFollowsChannelsWhateverTheSizes() {
+        GraphBuilder b = new GraphBuilder("small");
+        Value x = b.input("x", Shape.of(2, 3, 8, 8));
+        Value h = b.call("flatten", new Flatten(1, -1), b.module("conv", Conv2d.of(3, 4, 3, 1, 1, true), x));
+        Graph g = b.build(b.module("fc", Linear.of(256, 2, true), h));
+        randomize(g, SEED);
+        DependencyGraph dg = new DependencyGraph(g);
+        Group group = dg.pruningGroup("conv", Side.OUT, 1);
+        int[] block = new int[64];
+        java.util.Arrays.setAll(block, i -> 64 + i);
+        assertArrayEquals(block, indices(group, "fc", Side.IN));
+        assertEquals(List.of("conv out", "flatten out", "fc in"), names(group));
+        // from the classifier's inputs, one feature takes its whole channel
+        Group back = dg.pruningGroup("fc", Side.IN, 70);
+        assertArrayEquals(new int[] {1}, indices(back, "conv", Side.OUT));
+        assertArrayEquals(block, indices(back, "fc", Side.IN));
+        assertPruningKeepsTheFunction(g, group, input(Shape.of(2, 3, 8, 8), SEED));
+        assertEquals(Shape.of(2, 192), g.requireNode("flatten").output(0).shape());
     }
 }

@@ -154,6 +154,16 @@ public final class AxisSupport {
      * share its digit on that axis. Segments with several axes on both sides cannot be followed.
      */
     public static void reshape(Node node, Port from, int axis, Indices removed, AxisLinks links) {
+        reshape(node, from, axis, removed, links, false);
+    }
+
+    /**
+     * {@link #reshape(Node, Port, int, Indices, AxisLinks)} where, with {@code outerAxis}, the several-axes side of a
+     * block loses indices along its outermost axis instead of its largest: a flatten of {@code (N, C, H, W)} is
+     * channel-first whatever the sizes, so its channels are followed even when {@code H} or {@code W} exceeds
+     * {@code C}.
+     */
+    public static void reshape(Node node, Port from, int axis, Indices removed, AxisLinks links, boolean outerAxis) {
         Shape in = node.input(0).shape();
         Shape out = node.output(0).shape();
         Shape fromShape = from.input() ? in : out;
@@ -177,7 +187,7 @@ public final class AxisSupport {
         }
         if (mine.length == 1) {
             // from the single (flat) axis to the several-axes side
-            int t = largest(toShape, theirs);
+            int t = outerAxis ? theirs[0] : largest(toShape, theirs);
             int stride = toShape.product(t + 1, theirs[theirs.length - 1] + 1);
             int dim = toShape.dim(t);
             int total = fromShape.dim(axis);
@@ -185,11 +195,11 @@ public final class AxisSupport {
             links.link(to, t, digits);
             links.link(from, axis, digits.flatMap(v -> slab(v, dim, stride, total)));
         } else {
-            int t = largest(fromShape, mine);
+            int t = outerAxis ? mine[0] : largest(fromShape, mine);
             if (t != axis) {
                 throw new UnsupportedAxisException(node.op().type() + " at " + node.name() + " folds axes "
                         + java.util.Arrays.toString(mine) + " of " + fromShape + " into one; only axis " + t
-                        + " (the largest) can lose indices, not axis " + axis);
+                        + (outerAxis ? " (the outermost)" : " (the largest)") + " can lose indices, not axis " + axis);
             }
             int stride = fromShape.product(t + 1, mine[mine.length - 1] + 1);
             int dim = fromShape.dim(t);
