@@ -5,6 +5,7 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Saved;
 import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.ChannelParams;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.ir.axis.UnsupportedAxisException;
@@ -115,6 +116,14 @@ public interface Op {
      */
     default int rootAxis(Node node) {
         return -1;
+    }
+
+    /**
+     * What the channels along {@code axis} of {@code port} are in this node's parameters (for importance criteria and
+     * regularisers), or {@code null} when the op has no parameters per channel there.
+     */
+    default ChannelParams channelParams(Node node, Port port, int axis) {
+        return null;
     }
 
     /** A one-line description with the attributes, as in PyTorch's module repr. */

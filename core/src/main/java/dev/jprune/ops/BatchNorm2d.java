@@ -9,6 +9,7 @@ import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
 import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.ChannelParams;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.kernels.Kernels;
@@ -244,6 +245,16 @@ public record BatchNorm2d(int numFeatures, double eps, double momentum, boolean 
         cut.sliceParam("running_mean", 0, removed);
         cut.sliceParam("running_var", 0, removed);
         return new BatchNorm2d(numFeatures - removed.length, eps, momentum, affine);
+    }
+
+    /** The affine scale and shift (running statistics are buffers, not scored); none without {@code affine}. */
+    @Override
+    public ChannelParams channelParams(Node node, Port port, int axis) {
+        if (axis != 1 || !affine) {
+            return null;
+        }
+        return new ChannelParams(ChannelParams.Kind.BATCH_NORM, List.of(new ChannelParams.Slice("weight", 0, 0, false),
+                new ChannelParams.Slice("bias", 0, 0, true)));
     }
 
     @Override

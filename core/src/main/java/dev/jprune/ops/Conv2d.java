@@ -8,6 +8,7 @@ import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
 import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.ChannelParams;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.kernels.Conv2dSpec;
@@ -230,6 +231,29 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
             cut.sliceParam("weight", 1, positions.indices());
         }
         return withChannels(inChannels - in.size(), outChannels - out.size(), newGroups);
+    }
+
+    /**
+     * Out-channels: weight rows (axis 0) and bias. In-channels: weight axis 1, repeating every {@code in/groups} in
+     * a grouped convolution. A depthwise convolution's channels are its weight rows whichever side is asked.
+     */
+    @Override
+    public ChannelParams channelParams(Node node, Port port, int axis) {
+        if (axis != 1) {
+            return null;
+        }
+        if (wholeGroups() || !port.input()) {
+            List<ChannelParams.Slice> s = new ArrayList<>(2);
+            s.add(new ChannelParams.Slice("weight", 0, 0, false));
+            if (bias) {
+                s.add(new ChannelParams.Slice("bias", 0, 0, true));
+            }
+            return new ChannelParams(wholeGroups() ? ChannelParams.Kind.DEPTHWISE_CONV : ChannelParams.Kind.CONV,
+                    wholeGroups() ? 1 : groups, s);
+        }
+        int period = groups > 1 ? inChannels / groups : 0;
+        return new ChannelParams(ChannelParams.Kind.CONV, groups,
+                List.of(new ChannelParams.Slice("weight", 1, period, false)));
     }
 
     @Override

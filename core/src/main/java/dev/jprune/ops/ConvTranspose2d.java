@@ -8,6 +8,7 @@ import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
 import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.ChannelParams;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.ir.axis.UnsupportedAxisException;
@@ -401,6 +402,32 @@ public record ConvTranspose2d(int inChannels, int outChannels, int kernelH, int 
      * As PyTorch's repr: {@code ConvTranspose2d(16, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1),
      * dilation=(2, 2), output_padding=(1, 1), groups=2, bias=False)}, defaults omitted.
      */
+    /**
+     * In-channels: weight axis 0. Out-channels: weight axis 1 (Torch-Pruning scores {@code W.transpose(0, 1)} rows)
+     * and bias. With whole groups, in- and out-channels are one and the weight's axis 0 carries them.
+     */
+    @Override
+    public ChannelParams channelParams(Node node, Port port, int axis) {
+        if (axis != 1) {
+            return null;
+        }
+        if (wholeGroups() || port.input()) {
+            List<ChannelParams.Slice> s = new ArrayList<>(2);
+            s.add(new ChannelParams.Slice("weight", 0, 0, false));
+            if (bias && wholeGroups()) {
+                s.add(new ChannelParams.Slice("bias", 0, 0, true));
+            }
+            return new ChannelParams(wholeGroups() ? ChannelParams.Kind.DEPTHWISE_CONV : ChannelParams.Kind.CONV,
+                    wholeGroups() ? 1 : groups, s);
+        }
+        List<ChannelParams.Slice> s = new ArrayList<>(2);
+        s.add(new ChannelParams.Slice("weight", 1, 0, false));
+        if (bias) {
+            s.add(new ChannelParams.Slice("bias", 0, 0, true));
+        }
+        return new ChannelParams(ChannelParams.Kind.CONV, groups, s);
+    }
+
     @Override
     public String describe() {
         StringBuilder sb = new StringBuilder("ConvTranspose2d(").append(inChannels).append(", ").append(outChannels)

@@ -8,6 +8,7 @@ import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
 import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.ChannelParams;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.ops.internal.AxisSupport;
@@ -100,6 +101,12 @@ public record FreeParameter(String name, Shape shape, int prunableAxis) implemen
         }
         cut.sliceParam(name, axis, cut.removed(Port.out(0), axis).indices());
         return new FreeParameter(name, cut.after(Port.out(0)), prunableAxis);
+    }
+
+    /** The parameter itself along the axis. */
+    @Override
+    public ChannelParams channelParams(Node node, Port port, int axis) {
+        return new ChannelParams(ChannelParams.Kind.OTHER, List.of(new ChannelParams.Slice(name, axis, 0, false)));
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
 import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.ChannelParams;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.ops.internal.ElementwiseSupport;
@@ -185,6 +186,16 @@ public record GroupNorm(int numGroups, int numChannels, double eps, boolean affi
                     + numGroups + " groups, got " + removed);
         }
         return withChannels(numChannels - r);
+    }
+
+    /** The affine scale and shift; none without {@code affine}. */
+    @Override
+    public ChannelParams channelParams(Node node, Port port, int axis) {
+        if (axis != 1 || !affine) {
+            return null;
+        }
+        return new ChannelParams(ChannelParams.Kind.GROUP_NORM, numGroups, List.of(new ChannelParams.Slice("weight", 0, 0, false),
+                new ChannelParams.Slice("bias", 0, 0, true)));
     }
 
     @Override

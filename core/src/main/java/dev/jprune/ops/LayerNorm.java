@@ -8,6 +8,7 @@ import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
 import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.ChannelParams;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.ops.internal.AxisSupport;
@@ -170,6 +171,17 @@ public record LayerNorm(Shape normalizedShape, double eps, boolean elementwiseAf
             cut.sliceParam("bias", local, removed);
         }
         return withNormalizedShape(normalizedShape.with(local, normalizedShape.dim(local) - removed.length));
+    }
+
+    /** The affine scale and shift along a normalised axis; none on a leading axis or without affine parameters. */
+    @Override
+    public ChannelParams channelParams(Node node, Port port, int axis) {
+        int lead = AxisSupport.shape(node, port).rank() - normalizedShape.rank();
+        if (axis < lead || !elementwiseAffine) {
+            return null;
+        }
+        return new ChannelParams(ChannelParams.Kind.LAYER_NORM, List.of(
+                new ChannelParams.Slice("weight", axis - lead, 0, false), new ChannelParams.Slice("bias", axis - lead, 0, true)));
     }
 
     @Override

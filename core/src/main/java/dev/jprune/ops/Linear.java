@@ -8,6 +8,7 @@ import dev.jprune.ir.Op;
 import dev.jprune.ir.ParamSpec;
 import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.ir.axis.AxisLinks;
+import dev.jprune.ir.axis.ChannelParams;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.kernels.Kernels;
@@ -203,6 +204,23 @@ public record Linear(int inFeatures, int outFeatures, boolean bias, String weigh
             cut.sliceParam(weightName, 1, in);
         }
         return out.length == 0 && in.length == 0 ? this : withFeatures(inFeatures - in.length, outFeatures - out.length);
+    }
+
+    /** Out-features: weight rows and bias. In-features: weight columns. */
+    @Override
+    public ChannelParams channelParams(Node node, Port port, int axis) {
+        if (axis != AxisSupport.shape(node, port).rank() - 1) {
+            return null;
+        }
+        if (port.input()) {
+            return new ChannelParams(ChannelParams.Kind.LINEAR, List.of(new ChannelParams.Slice(weightName, 1, 0, false)));
+        }
+        List<ChannelParams.Slice> s = new ArrayList<>(2);
+        s.add(new ChannelParams.Slice(weightName, 0, 0, false));
+        if (bias) {
+            s.add(new ChannelParams.Slice(biasName, 0, 0, true));
+        }
+        return new ChannelParams(ChannelParams.Kind.LINEAR, s);
     }
 
     @Override
