@@ -27,6 +27,16 @@ public final class Reference {
         return main;
     }
 
+    private static List<Map<String, Object>> options;
+
+    /** Every record of {@code torchvision_tp_options.jsonl}: the options the main reference does not exercise. */
+    public static synchronized List<Map<String, Object>> optionRecords() {
+        if (options == null) {
+            options = read(SharedData.file("reference/torchvision_tp_options.jsonl"));
+        }
+        return options;
+    }
+
     /** Parses a JSON-lines file. */
     @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> read(Path file) {
