@@ -49,17 +49,21 @@ public final class HessianImportance extends GroupImportance {
      * tpCompat). The gradients are read, not changed.
      */
     public void accumulate(Graph graph) {
+        List<Parameter> params = new ArrayList<>();
         for (Parameter p : graph.stateDict().values()) {
-            Tensor g = p.grad();
-            if (!p.trainable() || g == null) {
+            if (!p.trainable() || p.grad() == null) {
                 continue;
             }
-            float[] gd = g.data();
             float[] acc = sums.get(p);
-            if (acc != null && acc.length != gd.length) {
-                throw new IllegalStateException("parameter " + p.name() + " has " + gd.length + " gradient elements but "
-                        + acc.length + " accumulated: call reset() after pruning");
+            if (acc != null && acc.length != p.grad().numel()) {
+                throw new IllegalStateException("parameter " + p.name() + " has " + p.grad().numel()
+                        + " gradient elements but " + acc.length + " accumulated: call reset() after pruning");
             }
+            params.add(p);
+        }
+        for (Parameter p : params) { // checked first, so a failure changes nothing
+            float[] gd = p.grad().data();
+            float[] acc = sums.get(p);
             if (acc == null || tpCompat()) {
                 acc = new float[gd.length];
                 sums.put(p, acc);
