@@ -31,6 +31,6 @@ public final class BNScaleImportance implements Importance {
     @Override
     public String toString() {
         return "BNScaleImportance{p=1.0, reduction=" + magnitude.reduction() + ", normalizer="
-                + magnitude.normalizer() + ", targetKinds=" + magnitude.targetKinds() + "}";
+                + magnitude.normalizer() + ", bias=false, targetKinds=" + magnitude.targetKinds() + "}";
     }
 }

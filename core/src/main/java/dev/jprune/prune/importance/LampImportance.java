@@ -17,8 +17,16 @@ public final class LampImportance implements Importance {
 
     /** The given norm degree, reduction and bias setting. */
     public LampImportance(double p, Reduction reduction, boolean bias) {
+        this(p, reduction, bias, false);
+    }
+
+    /**
+     * The given norm degree, reduction and bias setting; {@code tpCompat} leaves depthwise convolutions unscored, as
+     * {@link GroupMagnitudeImportance.Builder#tpCompat(boolean)} does.
+     */
+    public LampImportance(double p, Reduction reduction, boolean bias, boolean tpCompat) {
         this.magnitude = GroupMagnitudeImportance.builder().p(p).reduction(reduction).normalizer(Normalizer.LAMP)
-                .bias(bias).build();
+                .bias(bias).tpCompat(tpCompat).build();
     }
 
     @Override
@@ -29,6 +37,6 @@ public final class LampImportance implements Importance {
     @Override
     public String toString() {
         return "LampImportance{p=" + magnitude.p() + ", reduction=" + magnitude.reduction() + ", normalizer=LAMP, bias="
-                + magnitude.bias() + ", targetKinds=" + magnitude.targetKinds() + "}";
+                + magnitude.bias() + ", targetKinds=" + magnitude.targetKinds() + ", tpCompat=" + magnitude.tpCompat() + "}";
     }
 }
