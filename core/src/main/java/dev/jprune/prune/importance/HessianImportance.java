@@ -55,7 +55,7 @@ public final class HessianImportance extends GroupImportance {
                 continue;
             }
             float[] acc = sums.get(p);
-            if (acc != null && acc.length != p.grad().numel()) {
+            if (acc != null && !tpCompat() && acc.length != p.grad().numel()) {
                 throw new IllegalStateException("parameter " + p.name() + " has " + p.grad().numel()
                         + " gradient elements but " + acc.length + " accumulated: call reset() after pruning");
             }
@@ -89,6 +89,11 @@ public final class HessianImportance extends GroupImportance {
 
     /** The diagonal Hessian estimate {@code h = (sum of g²) / count} of {@code p} (a new tensor), or {@code null}. */
     public Tensor hessian(Parameter p) {
+        float[] h = diagonal(p);
+        return h == null ? null : Tensor.wrap(p.value().numel() == h.length ? p.value().shape() : Shape.of(h.length), h);
+    }
+
+    private float[] diagonal(Parameter p) {
         float[] acc = sums.get(p);
         if (acc == null) {
             return null;
@@ -98,7 +103,7 @@ public final class HessianImportance extends GroupImportance {
         for (int i = 0; i < h.length; i++) {
             h[i] = acc[i] / count;
         }
-        return Tensor.wrap(p.value().numel() == h.length ? p.value().shape() : Shape.of(h.length), h);
+        return h;
     }
 
     @Override
@@ -117,19 +122,14 @@ public final class HessianImportance extends GroupImportance {
 
     private float[] obd(Member m, ChannelParams.Slice slice) {
         Parameter param = param(m, slice);
-        float[] acc = sums.get(param);
-        if (acc == null) {
+        float[] h = diagonal(param);
+        if (h == null) {
             throw new IllegalStateException("Hessian importance has no accumulated gradients for parameter "
                     + param.name() + " (layer " + m.layer() + "): call accumulate(graph) after each per-sample backward");
         }
-        if (acc.length != param.value().numel()) {
+        if (h.length != param.value().numel()) {
             throw new IllegalStateException("parameter " + param.name() + " " + param.value().shape() + " no longer "
-                    + "matches its " + acc.length + " accumulated values: call reset() and accumulate again after pruning");
-        }
-        float count = counts.get(param);
-        float[] h = new float[acc.length];
-        for (int i = 0; i < h.length; i++) {
-            h[i] = acc[i] / count;
+                    + "matches its " + h.length + " accumulated values: call reset() and accumulate again after pruning");
         }
         Tensor ht = Tensor.wrap(param.value().shape(), h);
         return SliceSums.sums(param, param.value(), ht, slice, m.indices(), (x, hx) -> x * x * hx, false);

@@ -138,14 +138,19 @@ class HessianImportanceTest {
     void staleAccumulationAfterPruningIsAnError() {
         Graph g = Nets.convBnConv();
         HessianImportance h = HessianImportance.builder().build();
+        HessianImportance tp = HessianImportance.builder().tpCompat(true).build();
         setGrads(g, 1);
         h.accumulate(g);
+        tp.accumulate(g);
         new DependencyGraph(g).pruningGroup("conv1", Side.OUT, 1).prune();
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> h.score(new DependencyGraph(g).pruningGroup("conv1", Side.OUT, 0, 1)));
         assertTrue(e.getMessage().contains("reset"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> h.accumulate(g), "pruned gradients no longer fit");
         assertEquals(1, h.count(g.stateDict().get("conv2.weight")), "a failed accumulate changes nothing");
+        tp.accumulate(g);
+        assertEquals(2, tp.score(new DependencyGraph(g).pruningGroup("conv1", Side.OUT, 0, 1)).length,
+                "tpCompat replaces, whatever the old shape");
         h.reset();
         h.accumulate(g);
         assertEquals(2, h.score(new DependencyGraph(g).pruningGroup("conv1", Side.OUT, 0, 1)).length);
