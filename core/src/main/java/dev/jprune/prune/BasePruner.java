@@ -127,8 +127,11 @@ public class BasePruner {
         }
     }
 
-    /** A builder for a {@link BasePruner} of {@code graph}. */
-    public static Builder builder(Graph graph) {
+    /**
+     * A builder for a {@link BasePruner} of {@code graph}. (Typed as the shared builder so that the regularising
+     * pruners' {@code builder(graph)} can return their own; its {@code build()} returns a {@code BasePruner}.)
+     */
+    public static AbstractBuilder<? extends BasePruner, ?> builder(Graph graph) {
         return new Builder(graph);
     }
 
