@@ -110,7 +110,7 @@ public final class BNScalePruner extends BasePruner {
     }
 
     /** Builds a {@link BNScalePruner}: the {@link BasePruner} settings plus {@code reg} and {@code groupLasso}. */
-    public static final class Builder extends AbstractBuilder<BNScalePruner, Builder> {
+    public static final class Builder extends PrunerBuilder<BNScalePruner, Builder> {
 
         private double reg = 1e-5;
         private boolean groupLasso;

@@ -15,7 +15,6 @@ import dev.jprune.train.Optimizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -37,7 +36,7 @@ import java.util.Set;
  *     one, or when the importance returns {@code null}. Its {@code ch_groups} is the largest channel-group count of
  *     its members (grouped convolutions, GroupNorm; 1 for depthwise); the scores are averaged over the groups
  *     ({@code imp.view(ch_groups, −1).mean(0)}).</li>
- * <li>Scope: the user scope of {@link AbstractBuilder#ratioFor} when an out-member lies in one, else the isomorphic
+ * <li>Scope: the user scope of {@link PrunerBuilder#ratioFor} when an out-member lies in one, else the isomorphic
  *     scope (groups with the same member structure), else one global scope, else one scope per group.</li>
  * <li>Per scope: {@code n = len − int(initial·(1 − ratio))}, {@code initial} the scope's length at the first step
  *     it was seen. Global pruning removes every score {@code ≤} the {@code n}-th smallest (ties can remove more);
@@ -73,7 +72,7 @@ public class BasePruner {
     private final Set<String> rootTypes;
     private final List<String> userIgnored;
     private final Set<String> ignored;
-    private final List<UserRatio> userRatios;
+    private final List<PrunerBuilder.UserRatio> userRatios;
     private final Map<String, String> layerScope = new HashMap<>();
     private final Map<String, Double> layerRatio = new HashMap<>();
     private final Map<Node, Map<Side, Integer>> initChannels = new IdentityHashMap<>();
@@ -82,11 +81,7 @@ public class BasePruner {
     private List<String> unsupportedRoots = List.of();
     private int currentStep;
 
-    /** A {@code ratioFor} setting: layers that form one user scope, and their target ratio. */
-    record UserRatio(List<String> layers, double ratio) {
-    }
-
-    protected BasePruner(AbstractBuilder<?, ?> b) {
+    protected BasePruner(PrunerBuilder<?, ?> b) {
         this.graph = b.graph;
         this.importance = b.importance;
         this.pruningRatio = b.pruningRatio;
@@ -109,7 +104,7 @@ public class BasePruner {
         }
         this.ignored = Set.copyOf(ig);
         for (int u = 0; u < userRatios.size(); u++) {
-            UserRatio r = userRatios.get(u);
+            PrunerBuilder.UserRatio r = userRatios.get(u);
             int k = 0;
             for (Node n : LayerNames.resolve(graph, r.layers(), "ratioFor")) {
                 if (n.params().isEmpty()) {
@@ -131,7 +126,7 @@ public class BasePruner {
      * A builder for a {@link BasePruner} of {@code graph}. (Typed as the shared builder so that the regularising
      * pruners' {@code builder(graph)} can return their own; its {@code build()} returns a {@code BasePruner}.)
      */
-    public static AbstractBuilder<? extends BasePruner, ?> builder(Graph graph) {
+    public static PrunerBuilder<? extends BasePruner, ?> builder(Graph graph) {
         return new Builder(graph);
     }
 
@@ -530,7 +525,7 @@ public class BasePruner {
     // ------------------------------------------------------------------ builders
 
     /** The builder of a plain {@link BasePruner}. */
-    public static final class Builder extends AbstractBuilder<BasePruner, Builder> {
+    static final class Builder extends PrunerBuilder<BasePruner, Builder> {
 
         Builder(Graph graph) {
             super(graph);
@@ -544,188 +539,6 @@ public class BasePruner {
         @Override
         protected BasePruner create() {
             return new BasePruner(this);
-        }
-    }
-
-    /**
-     * The settings every pruner shares, Torch-Pruning's {@code BasePruner} arguments; {@link #build()} validates
-     * them.
-     *
-     * @param <P> the pruner built
-     * @param <B> the concrete builder
-     */
-    public abstract static class AbstractBuilder<P extends BasePruner, B extends AbstractBuilder<P, B>> {
-
-        final Graph graph;
-        Importance importance;
-        double pruningRatio = 0.5;
-        boolean globalPruning;
-        final List<UserRatio> userRatios = new ArrayList<>();
-        double maxPruningRatio = 1.0;
-        int iterativeSteps = 1;
-        java.util.function.DoubleUnaryOperator scheduleFn = t -> t;
-        List<Double> scheduleList;
-        int roundTo;
-        final List<String> ignoredLayers = new ArrayList<>();
-        boolean defaultIgnore = true;
-        boolean isomorphic;
-        Set<String> rootTypes = DependencyGraph.DEFAULT_ROOT_TYPES;
-
-        protected AbstractBuilder(Graph graph) {
-            if (graph == null) {
-                throw new IllegalArgumentException("graph must not be null");
-            }
-            this.graph = graph;
-        }
-
-        protected abstract B self();
-
-        protected abstract P create();
-
-        /** The channel scorer (required). */
-        public B importance(Importance importance) {
-            this.importance = importance;
-            return self();
-        }
-
-        /** The fraction of each scope's channels removed by the last step, in [0, 1); default 0.5. */
-        public B pruningRatio(double ratio) {
-            this.pruningRatio = ratio;
-            return self();
-        }
-
-        /** Rank all groups together (one scope) instead of each group on its own; default false. */
-        public B globalPruning(boolean global) {
-            this.globalPruning = global;
-            return self();
-        }
-
-        /**
-         * A ratio for the prunable layers {@code layers} cover (node names or module paths; a module covers its
-         * sub-modules), Torch-Pruning's {@code pruning_ratio_dict}. The layers of one call form one user scope: with
-         * global pruning they compete together, otherwise each is its own scope. Repeatable; for a layer named by
-         * several calls the last wins.
-         */
-        public B ratioFor(Collection<String> layers, double ratio) {
-            if (layers == null || layers.isEmpty()) {
-                throw new IllegalArgumentException("ratioFor needs at least one layer, got " + layers);
-            }
-            userRatios.add(new UserRatio(List.copyOf(layers), ratio));
-            return self();
-        }
-
-        /** Caps every scheduled ratio and stops pruning a group once a layer is below {@code init·(1 − max)}. */
-        public B maxPruningRatio(double max) {
-            this.maxPruningRatio = max;
-            return self();
-        }
-
-        /** The number of {@code step()} calls that reach the target ratio; default 1. */
-        public B iterativeSteps(int steps) {
-            this.iterativeSteps = steps;
-            return self();
-        }
-
-        /**
-         * The schedule as the fraction of the target ratio reached after a fraction {@code t = step/steps} of the
-         * steps; default linear ({@code t -> t}, Torch-Pruning's {@code linear_scheduler}).
-         */
-        public B schedule(java.util.function.DoubleUnaryOperator fractionOfTarget) {
-            this.scheduleFn = fractionOfTarget;
-            this.scheduleList = null;
-            return self();
-        }
-
-        /**
-         * The schedule as the fraction of the target ratio at steps {@code 0 .. iterativeSteps}
-         * ({@code iterativeSteps + 1} values in [0, 1]), as a Torch-Pruning scheduler's list divided by the ratio.
-         */
-        public B schedule(List<Double> fractionsOfTarget) {
-            this.scheduleList = List.copyOf(fractionsOfTarget);
-            return self();
-        }
-
-        /** Keep a multiple of {@code multiple} channels in each pruned group's root; 0 (default) for none. */
-        public B roundTo(int multiple) {
-            this.roundTo = multiple;
-            return self();
-        }
-
-        /** Layers (node names or module paths) whose output channels are never pruned, added to the default. */
-        public B ignoredLayers(Collection<String> layers) {
-            this.ignoredLayers.addAll(layers);
-            return self();
-        }
-
-        /** Whether to ignore the layers producing the graph outputs (default true). */
-        public B defaultIgnore(boolean ignoreOutputLayers) {
-            this.defaultIgnore = ignoreOutputLayers;
-            return self();
-        }
-
-        /** Rank within scopes of structurally identical groups (isomorphic pruning, arXiv 2407.04616). */
-        public B isomorphic(boolean iso) {
-            this.isomorphic = iso;
-            return self();
-        }
-
-        /** The op types that root groups; default {@link DependencyGraph#DEFAULT_ROOT_TYPES}. */
-        public B rootTypes(Set<String> types) {
-            this.rootTypes = Set.copyOf(types);
-            return self();
-        }
-
-        double[] scheduleFractions() {
-            double[] f = new double[iterativeSteps + 1];
-            for (int i = 0; i <= iterativeSteps; i++) {
-                f[i] = scheduleList != null ? scheduleList.get(i) : scheduleFn.applyAsDouble(i / (double) iterativeSteps);
-            }
-            return f;
-        }
-
-        /** Checks the settings and builds the pruner. */
-        public final P build() {
-            if (importance == null) {
-                throw new IllegalArgumentException("importance is required");
-            }
-            checkRatio("pruningRatio", pruningRatio);
-            for (UserRatio r : userRatios) {
-                checkRatio("ratioFor " + r.layers(), r.ratio());
-            }
-            if (!(maxPruningRatio > 0 && maxPruningRatio <= 1)) {
-                throw new IllegalArgumentException("maxPruningRatio must be in (0, 1], got " + maxPruningRatio);
-            }
-            if (iterativeSteps < 1) {
-                throw new IllegalArgumentException("iterativeSteps must be at least 1, got " + iterativeSteps);
-            }
-            if (scheduleList != null && scheduleList.size() != iterativeSteps + 1) {
-                throw new IllegalArgumentException("schedule must have iterativeSteps + 1 = " + (iterativeSteps + 1)
-                        + " values (steps 0.." + iterativeSteps + "), got " + scheduleList.size());
-            }
-            double[] f = scheduleFractions();
-            for (int i = 0; i < f.length; i++) {
-                if (!(f[i] >= 0 && f[i] <= 1)) {
-                    throw new IllegalArgumentException("schedule value at step " + i + " must be in [0, 1], got " + f[i]);
-                }
-            }
-            if (roundTo < 0) {
-                throw new IllegalArgumentException("roundTo must be positive (or 0 for none), got " + roundTo);
-            }
-            if (rootTypes.isEmpty()) {
-                throw new IllegalArgumentException("rootTypes must not be empty");
-            }
-            validateExtra();
-            return create();
-        }
-
-        /** Validates a subclass's settings; throws {@link IllegalArgumentException}. */
-        protected void validateExtra() {
-        }
-
-        private static void checkRatio(String what, double r) {
-            if (!(r >= 0 && r < 1)) {
-                throw new IllegalArgumentException(what + " must be in [0, 1), got " + r);
-            }
         }
     }
 }

@@ -105,7 +105,7 @@ public final class GroupNormPruner extends BasePruner {
     }
 
     /** Builds a {@link GroupNormPruner}: the {@link BasePruner} settings plus {@code reg}, {@code alpha}, {@code bias}. */
-    public static final class Builder extends AbstractBuilder<GroupNormPruner, Builder> {
+    public static final class Builder extends PrunerBuilder<GroupNormPruner, Builder> {
 
         private double reg = 1e-4;
         private double alpha = 4;

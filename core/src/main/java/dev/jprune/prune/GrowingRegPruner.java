@@ -106,7 +106,7 @@ public final class GrowingRegPruner extends BasePruner {
     }
 
     /** Builds a {@link GrowingRegPruner}: the {@link BasePruner} settings plus {@code reg}, {@code deltaReg}, {@code bias}. */
-    public static final class Builder extends AbstractBuilder<GrowingRegPruner, Builder> {
+    public static final class Builder extends PrunerBuilder<GrowingRegPruner, Builder> {
 
         private double reg = 1e-5;
         private double deltaReg = 1e-5;
