@@ -233,4 +233,32 @@ class BasePrunerTest {
         StepResult l = BasePruner.builder(k).importance(PrunerModels.fixed(scores)).isomorphic(true).build().step();
         assertArrayEquals(new int[] {0, 1, 2, 3}, removed(l, "c2"));
     }
+
+    @Test
+    void unscoredGroupsAndOtherRootTypesAreLeftAlone() {
+        Graph g = PrunerModels.residual(1);
+        StepResult r = BasePruner.builder(g).importance(PrunerModels.fixed(Map.of("stem", STEM))).build().step();
+        assertEquals(List.of("stem"), r.pruned().stream().map(PruningHistory.Entry::layer).toList());
+        assertEquals(6, rows(g, "convb.weight"));
+
+        Graph h = PrunerModels.residual(1);
+        StepResult q = BasePruner.builder(h).importance(FIXED).rootTypes(java.util.Set.of("Linear")).build().step();
+        assertTrue(q.pruned().isEmpty());
+        assertEquals(8, rows(h, "stem.weight"));
+    }
+
+    @Test
+    void resetRestartsTheScheduleAgainstTheInitialScopeLengths() {
+        Graph g = PrunerModels.residual(2);
+        BasePruner p = BasePruner.builder(g).importance(PrunerModels.rootL2()).iterativeSteps(2).build();
+        p.step();
+        p.step();
+        assertEquals(4, rows(g, "stem.weight"));
+        p.reset();
+        assertEquals(0, p.currentStep());
+        StepResult r = p.step(); // ratio 0.25 of the initial 8: 6 may stay, 4 already do
+        assertFalse(r.pastSchedule());
+        assertTrue(r.pruned().isEmpty(), r.toString());
+        assertEquals(4, rows(g, "stem.weight"));
+    }
 }
