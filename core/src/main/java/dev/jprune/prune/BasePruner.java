@@ -51,7 +51,23 @@ import java.util.Set;
  * ({@code isomorphic} without {@code globalPruning}) gives each group the lowest positions of the scope that fall
  * in its own range (Torch-Pruning hands every group the concatenation's positions); the isomorphic tag is the
  * member layers' op types and sides in group order rather than Torch-Pruning's per-dependency module types.
- * Attention-head pruning ({@code num_heads}, {@code prune_num_heads}) is not implemented yet.
+ * Ties are broken by position (lower first) wherever Torch-Pruning's {@code topk}/{@code argsort} leaves the order
+ * open. A user scope is found through the first out-member in group order (root first, then graph order).
+ * Not implemented yet: attention-head pruning ({@code num_heads}, {@code prune_num_heads}, head ratios) and
+ * ignoring single parameters ({@code ignored_layers} holding an {@code nn.Parameter}).
+ *
+ * <pre>{@code
+ * BasePruner pruner = BasePruner.builder(graph)
+ *         .importance(importance)            // required
+ *         .pruningRatio(0.5)
+ *         .iterativeSteps(5)
+ *         .ignoredLayers(List.of("fc"))      // node names or module paths
+ *         .build();
+ * for (int i = 0; i < 5; i++) {
+ *     pruner.step();                         // or stepInteractive() to prune each group yourself
+ * }
+ * pruner.saveHistory(Path.of("history.json"));
+ * }</pre>
  *
  * <p>Not thread-safe. The graph is changed in place.
  */
