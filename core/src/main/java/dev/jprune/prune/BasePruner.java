@@ -53,7 +53,8 @@ import java.util.Set;
  * member layers' op types and sides in group order rather than Torch-Pruning's per-dependency module types.
  * Ties are broken by position (lower first) wherever Torch-Pruning's {@code topk}/{@code argsort} leaves the order
  * open. A user scope is found through the first out-member in group order (root first, then graph order).
- * Not implemented yet: attention-head pruning ({@code num_heads}, {@code prune_num_heads}, head ratios) and
+ * Not implemented yet: removing whole attention heads ({@code prune_num_heads}, head ratios; head dimensions can
+ * be pruned alike in every head through {@code outChannelGroups(qkv, heads)}, as {@code num_heads} does) and
  * ignoring single parameters ({@code ignored_layers} holding an {@code nn.Parameter}).
  *
  * <pre>{@code
@@ -91,6 +92,8 @@ public class BasePruner {
     private final List<PrunerBuilder.UserRatio> userRatios;
     private final Map<String, String> layerScope = new HashMap<>();
     private final Map<String, Double> layerRatio = new HashMap<>();
+    private final Map<String, Integer> outGroups = new HashMap<>();
+    private final Map<String, Integer> inGroups = new HashMap<>();
     private final Map<Node, Map<Side, Integer>> initChannels = new IdentityHashMap<>();
     private final Map<String, Integer> scopeInitial = new HashMap<>();
     private final List<PruningHistory.Entry> history = new ArrayList<>();
@@ -131,6 +134,10 @@ public class BasePruner {
                 layerRatio.put(n.name(), r.ratio());
             }
         }
+        b.outChannelGroups.forEach((layer, n) -> LayerNames.resolve(graph, List.of(layer), "outChannelGroups")
+                .forEach(node -> outGroups.put(node.name(), n)));
+        b.inChannelGroups.forEach((layer, n) -> LayerNames.resolve(graph, List.of(layer), "inChannelGroups")
+                .forEach(node -> inGroups.put(node.name(), n)));
         for (Group g : collectGroups()) {
             for (Member m : g.members()) {
                 initialChannels(m);
@@ -291,13 +298,20 @@ public class BasePruner {
         return ignored.contains(node.name());
     }
 
-    /** Torch-Pruning's {@code ch_groups}: the largest channel-group count of the group's members (at least 1). */
-    protected static int channelGroups(Group g) {
+    /**
+     * Torch-Pruning's {@code ch_groups}: the largest channel-group count of the group's members (at least 1), from
+     * the layers themselves and from {@code outChannelGroups}/{@code inChannelGroups}.
+     */
+    protected final int channelGroups(Group g) {
         int ch = 1;
         for (Member m : g.members()) {
             ChannelParams cp = channelParams(m);
             if (cp != null) {
                 ch = Math.max(ch, cp.groups());
+            }
+            Integer set = (m.side() == Side.OUT ? outGroups : inGroups).get(m.node().name());
+            if (set != null) {
+                ch = Math.max(ch, set);
             }
         }
         return ch;
@@ -528,6 +542,8 @@ public class BasePruner {
         sb.append(", defaultIgnore=").append(defaultIgnore);
         sb.append(", ignored=").append(new java.util.TreeSet<>(ignored));
         sb.append(", isomorphic=").append(isomorphic);
+        sb.append(", outChannelGroups=").append(new java.util.TreeMap<>(outGroups));
+        sb.append(", inChannelGroups=").append(new java.util.TreeMap<>(inGroups));
         sb.append(", rootTypes=").append(new java.util.TreeSet<>(rootTypes));
         sb.append(", currentStep=").append(currentStep);
         extraSettings(sb);

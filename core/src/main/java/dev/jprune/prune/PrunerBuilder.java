@@ -37,6 +37,8 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
     boolean defaultIgnore = true;
     boolean isomorphic;
     Set<String> rootTypes = DependencyGraph.DEFAULT_ROOT_TYPES;
+    final java.util.Map<String, Integer> outChannelGroups = new java.util.LinkedHashMap<>();
+    final java.util.Map<String, Integer> inChannelGroups = new java.util.LinkedHashMap<>();
 
     protected PrunerBuilder(Graph graph) {
         if (graph == null) {
@@ -142,6 +144,23 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
         return self();
     }
 
+    /**
+     * Channel groups of the output channels of the layers {@code layer} covers (Torch-Pruning's
+     * {@code out_channel_groups}, into which its {@code num_heads} are copied): their positions are scored by the
+     * mean over the groups and removed in every group together. Grouped convolutions and GroupNorm are found
+     * without it; a group takes the largest count of its members.
+     */
+    public B outChannelGroups(String layer, int groups) {
+        outChannelGroups.put(layer, groups);
+        return self();
+    }
+
+    /** As {@link #outChannelGroups} for input channels (Torch-Pruning's {@code in_channel_groups}). */
+    public B inChannelGroups(String layer, int groups) {
+        inChannelGroups.put(layer, groups);
+        return self();
+    }
+
     double[] scheduleFractions() {
         double[] f = new double[iterativeSteps + 1];
         for (int i = 0; i <= iterativeSteps; i++) {
@@ -180,6 +199,13 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
         }
         if (rootTypes.isEmpty()) {
             throw new IllegalArgumentException("rootTypes must not be empty");
+        }
+        for (java.util.Map<String, Integer> m : List.of(outChannelGroups, inChannelGroups)) {
+            m.forEach((layer, n) -> {
+                if (n < 1) {
+                    throw new IllegalArgumentException("channel groups of " + layer + " must be positive, got " + n);
+                }
+            });
         }
         validateExtra();
         return create();

@@ -261,4 +261,20 @@ class BasePrunerTest {
         assertTrue(r.pruned().isEmpty(), r.toString());
         assertEquals(4, rows(g, "stem.weight"));
     }
+
+    @Test
+    void configuredChannelGroupsAverageAndRepeatLikeHeads() {
+        dev.jprune.ir.GraphBuilder b = new dev.jprune.ir.GraphBuilder("mlp");
+        dev.jprune.ir.Value x = b.input("x", Shape.of(2, 8));
+        x = b.module("relu", new dev.jprune.ops.ReLU(), b.module("fc1", dev.jprune.ops.Linear.of(8, 8, true), x));
+        Graph g = b.build(b.module("fc2", dev.jprune.ops.Linear.of(8, 4, true), x));
+        dev.jprune.weights.RandomInit.fill(g, 5);
+        Importance imp = PrunerModels.fixed(Map.of("fc1", new float[] {1, 8, 3, 8, 2, 8, 0, 8}));
+        BasePruner p = BasePruner.builder(g).importance(imp).outChannelGroups("fc1", 2).build();
+        assertTrue(p.toString().contains("outChannelGroups={fc1=2}"), p.toString());
+        assertArrayEquals(new int[] {0, 2, 4, 6}, removed(p.step(), "fc1"));
+        Graph h = PrunerModels.residual(1);
+        assertThrows(IllegalArgumentException.class, () -> BasePruner.builder(h).importance(FIXED).outChannelGroups("nope", 2).build());
+        assertThrows(IllegalArgumentException.class, () -> BasePruner.builder(h).importance(FIXED).inChannelGroups("stem", 0).build());
+    }
 }
