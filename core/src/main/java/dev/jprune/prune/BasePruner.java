@@ -76,7 +76,9 @@ public class BasePruner {
 
     private static final System.Logger LOG = System.getLogger(BasePruner.class.getName());
 
+    /** The graph being pruned (changed in place). */
     protected final Graph graph;
+    /** The channel scorer. */
     protected final Importance importance;
     private final double pruningRatio;
     private final boolean globalPruning;
@@ -100,6 +102,10 @@ public class BasePruner {
     private List<String> unsupportedRoots = List.of();
     private int currentStep;
 
+    /**
+     * A pruner with the validated settings of {@code b}: resolves the layer names (unknown ones throw
+     * {@link IllegalArgumentException}) and records every layer's initial channel counts.
+     */
     protected BasePruner(PrunerBuilder<?, ?> b) {
         this.graph = b.graph;
         this.importance = b.importance;

@@ -6,7 +6,9 @@ import dev.jprune.prune.importance.Importance;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
 
@@ -37,9 +39,10 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
     boolean defaultIgnore = true;
     boolean isomorphic;
     Set<String> rootTypes = DependencyGraph.DEFAULT_ROOT_TYPES;
-    final java.util.Map<String, Integer> outChannelGroups = new java.util.LinkedHashMap<>();
-    final java.util.Map<String, Integer> inChannelGroups = new java.util.LinkedHashMap<>();
+    final Map<String, Integer> outChannelGroups = new LinkedHashMap<>();
+    final Map<String, Integer> inChannelGroups = new LinkedHashMap<>();
 
+    /** Starts the settings for pruning {@code graph}, which the pruner changes in place. */
     protected PrunerBuilder(Graph graph) {
         if (graph == null) {
             throw new IllegalArgumentException("graph must not be null");
@@ -47,8 +50,10 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
         this.graph = graph;
     }
 
+    /** This builder, as its concrete type. */
     protected abstract B self();
 
+    /** The pruner, once {@link #build()} has validated the settings. */
     protected abstract P create();
 
     /** The channel scorer (required). */
@@ -200,7 +205,7 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
         if (rootTypes.isEmpty()) {
             throw new IllegalArgumentException("rootTypes must not be empty");
         }
-        for (java.util.Map<String, Integer> m : List.of(outChannelGroups, inChannelGroups)) {
+        for (Map<String, Integer> m : List.of(outChannelGroups, inChannelGroups)) {
             m.forEach((layer, n) -> {
                 if (n < 1) {
                     throw new IllegalArgumentException("channel groups of " + layer + " must be positive, got " + n);
