@@ -1,5 +1,10 @@
 /**
- * High-level pruners with Torch-Pruning 1.6's semantics: which channels to remove from every group, by ratio,
- * scope and schedule, and the sparse-training regularisers.
+ * High-level pruners with Torch-Pruning 1.6's semantics ({@code reference/TP-SEMANTICS.md} §1.2–1.3): which channels
+ * to remove from every group, by ratio, scope and schedule ({@link dev.jprune.prune.BasePruner}, built with a
+ * validating {@link dev.jprune.prune.PrunerBuilder}); the pruning history that replays on a fresh model
+ * ({@link dev.jprune.prune.PruningHistory}); and the sparse-training regularisers
+ * ({@link dev.jprune.prune.GroupNormPruner}, {@link dev.jprune.prune.BNScalePruner},
+ * {@link dev.jprune.prune.GrowingRegPruner}) that add to parameter gradients between the backward pass and the
+ * optimiser step. Arguments and results are non-null unless documented otherwise.
  */
 package dev.jprune.prune;
