@@ -117,8 +117,9 @@ public final class DependencyGraph {
 
     /**
      * Every group rooted at the output channels of an op of {@link #DEFAULT_ROOT_TYPES}, except those that would
-     * change a graph input or output, or the output channels of a layer named in {@code ignored}. A layer that
-     * appeared as an out-member of an earlier group roots no group of its own (a residual stage is one group).
+     * change a graph input or output, or the output channels of a layer named in {@code ignored}. Roots are tried
+     * in graph order; a layer that appeared as an out-member of an earlier group roots no group of its own (a
+     * residual stage is one group).
      */
     public List<Group> allGroups(Collection<String> ignored) {
         return allGroups(ignored, DEFAULT_ROOT_TYPES, new ArrayList<>());
@@ -134,6 +135,24 @@ public final class DependencyGraph {
      * are skipped and described in {@code skipped}.
      */
     public List<Group> allGroups(Collection<String> ignored, Set<String> rootTypes, List<String> skipped) {
+        return allGroups(ignored, rootTypes, skipped, RootOrder.GRAPH);
+    }
+
+    /** The order in which {@link #allGroups} tries roots, which decides the root of a group with several. */
+    public enum RootOrder {
+        /** Graph order: a group is rooted at its layer nearest the input (a residual stage at its first conv). */
+        GRAPH,
+        /**
+         * Torch-Pruning's order ({@link #traceOrder()}): the layer its tracer meets first, walking back from the
+         * outputs. Pruners use it, because criteria that score the root alone (the {@code first} reduction) then
+         * decide as Torch-Pruning does.
+         */
+        TRACE
+    }
+
+    /** As {@link #allGroups(Collection, Set, List)}, trying roots in {@code order}. */
+    public List<Group> allGroups(Collection<String> ignored, Set<String> rootTypes, List<String> skipped,
+                                 RootOrder order) {
         Set<String> ignoredSet = new LinkedHashSet<>(ignored);
         for (String name : ignoredSet) {
             if (graph.node(name) == null && graph.nodes().stream().noneMatch(n -> n.moduleName().equals(name))) {
@@ -142,7 +161,7 @@ public final class DependencyGraph {
         }
         Set<Node> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         List<Group> groups = new ArrayList<>();
-        for (Node n : graph.nodes()) {
+        for (Node n : order == RootOrder.TRACE ? traceOrder() : graph.nodes()) {
             if (!rootTypes.contains(n.op().type()) || visited.contains(n) || isIgnored(n, ignoredSet)
                     || n.op().rootAxis(n) < 0) {
                 continue;
@@ -167,6 +186,66 @@ public final class DependencyGraph {
             }
         }
         return groups;
+    }
+
+    /**
+     * The nodes in the order Torch-Pruning's tracer first meets them ({@code module2node}'s insertion order), which
+     * is the order {@link #allGroups} tries roots in: from each graph output backwards, a node's inputs are met
+     * (in argument order) when the node is taken from a stack, and the last input met is taken next. So the root of
+     * a residual stage is its convolution nearest the output, as in Torch-Pruning; it matters where only the
+     * root's own scores count (the {@code first} reduction). Nodes that do not lead to an output are appended in
+     * graph order.
+     */
+    public List<Node> traceOrder() {
+        return trace(new LinkedHashSet<>());
+    }
+
+    /**
+     * The rank at which Torch-Pruning's tracer takes {@code node} from its stack: the order in which a value's
+     * consumers become its node's outputs there (lower first).
+     */
+    int takenRank(Node node) {
+        if (takenRanks == null) {
+            Set<Node> taken = new LinkedHashSet<>();
+            trace(taken);
+            Map<Node, Integer> r = new IdentityHashMap<>();
+            for (Node n : taken) {
+                r.put(n, r.size());
+            }
+            takenRanks = r;
+        }
+        return takenRanks.getOrDefault(node, Integer.MAX_VALUE);
+    }
+
+    private Map<Node, Integer> takenRanks;
+
+    /** Runs the trace; fills {@code taken} in the order nodes leave the stack and returns the met order. */
+    private List<Node> trace(Set<Node> taken) {
+        Set<Node> met = new LinkedHashSet<>();
+        for (Value out : graph.outputs()) {
+            Node start = out.producer();
+            if (start == null) {
+                continue;
+            }
+            Deque<Node> stack = new ArrayDeque<>();
+            stack.push(start);
+            while (!stack.isEmpty()) {
+                Node n = stack.pop();
+                if (!taken.add(n)) {
+                    continue;
+                }
+                met.add(n);
+                for (Value in : n.inputs()) {
+                    Node p = in.producer();
+                    if (p != null) {
+                        met.add(p);
+                        stack.push(p);
+                    }
+                }
+            }
+        }
+        met.addAll(graph.nodes());
+        return List.copyOf(met);
     }
 
     private static boolean isIgnored(Node n, Set<String> ignored) {

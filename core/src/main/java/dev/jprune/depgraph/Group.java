@@ -11,12 +11,16 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.train.Optimizer;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A pruning group: every value axis that loses channels together with a root, each with its indices mapped back
@@ -70,6 +74,89 @@ public final class Group {
             }
         }
         return null;
+    }
+
+    /**
+     * The members in the order Torch-Pruning's group lists them: a depth-first walk from the root over the layers
+     * the channels pass through, a layer's inputs before its outputs, consumers in the tracer's order. Criteria
+     * whose result depends on member order (the {@code first} and {@code gate} reductions) use it.
+     */
+    public List<Member> traceOrder() {
+        List<Member> cached = traceOrder;
+        if (cached != null) {
+            return cached;
+        }
+        Map<Node, Map<Side, Member>> byNode = new IdentityHashMap<>();
+        for (Member m : members) {
+            byNode.computeIfAbsent(m.node(), x -> new LinkedHashMap<>()).put(m.side(), m);
+        }
+        Set<DependencyGraph.AxisKey> keys = closure.keySet();
+        List<Member> order = new ArrayList<>();
+        Set<Member> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Member> stack = new ArrayDeque<>();
+        if (!members.isEmpty()) {
+            order.add(members.get(0));
+            seen.add(members.get(0));
+            stack.push(members.get(0));
+        }
+        while (!stack.isEmpty()) {
+            Member m = stack.pop();
+            Node n = m.node();
+            boolean separate = n.op().separatesInAndOut();
+            List<Member> next = new ArrayList<>();
+            if (!separate || m.side() == Side.IN) {
+                for (Value v : n.inputs()) {
+                    if (inClosure(keys, v) && v.producer() != null) {
+                        next.add(memberOf(byNode, v.producer(), false));
+                    }
+                }
+            }
+            if (!separate || m.side() == Side.OUT) {
+                for (Value v : n.outputs()) {
+                    if (inClosure(keys, v)) {
+                        List<Node> consumers = new ArrayList<>(new LinkedHashSet<>(v.consumers()));
+                        consumers.sort((a, b) -> Integer.compare(dg.takenRank(a), dg.takenRank(b)));
+                        for (Node c : consumers) {
+                            next.add(memberOf(byNode, c, true));
+                        }
+                    }
+                }
+            }
+            for (Member t : next) {
+                if (t != null && seen.add(t)) {
+                    order.add(t);
+                    stack.push(t);
+                }
+            }
+        }
+        for (Member m : members) {
+            if (seen.add(m)) {
+                order.add(m);
+            }
+        }
+        traceOrder = List.copyOf(order);
+        return traceOrder;
+    }
+
+    private List<Member> traceOrder;
+
+    private static boolean inClosure(Set<DependencyGraph.AxisKey> keys, Value v) {
+        for (int a = 0; a < v.shape().rank(); a++) {
+            if (keys.contains(new DependencyGraph.AxisKey(v, a))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The member of {@code n} reached from its input side ({@code asConsumer}) or output side. */
+    private static Member memberOf(Map<Node, Map<Side, Member>> byNode, Node n, boolean asConsumer) {
+        Map<Side, Member> m = byNode.get(n);
+        if (m == null) {
+            return null;
+        }
+        Side s = n.op().separatesInAndOut() && asConsumer ? Side.IN : Side.OUT;
+        return m.get(s);
     }
 
     /** Whether the group reaches a graph input or output value (such a group cannot be pruned). */

@@ -2,6 +2,8 @@ package dev.jprune.ir;
 
 import dev.jprune.tensor.Shape;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,6 +140,64 @@ public final class Graph {
                 v.setShape(shapes[v.id()]);
             }
         }
+    }
+
+    /**
+     * The same model for other input shapes (another batch size): a structural copy whose nodes share this graph's
+     * ops and {@link Parameter} objects — so gradients computed on it land in this graph's parameters — with every
+     * value's shape re-inferred. Throws {@link IllegalArgumentException} naming the node when an op does not accept
+     * the new shapes (a reshape with a fixed batch, for example).
+     */
+    public Graph withInputShapes(Shape... shapes) {
+        if (shapes.length != inputs.size()) {
+            throw new IllegalArgumentException("model " + name + " takes " + inputs.size() + " inputs, got "
+                    + shapes.length + " shapes");
+        }
+        Value[] map = new Value[valueCount];
+        for (int i = 0; i < shapes.length; i++) {
+            Value v = inputs.get(i);
+            map[v.id()] = new Value(v.id(), v.name(), shapes[i]);
+        }
+        List<Node> copies = new ArrayList<>(nodes.size());
+        for (Node n : nodes) {
+            List<Value> in = new ArrayList<>(n.inputs().size());
+            Shape[] inShapes = new Shape[n.inputs().size()];
+            for (int i = 0; i < inShapes.length; i++) {
+                in.add(map[n.input(i).id()]);
+                inShapes[i] = map[n.input(i).id()].shape();
+            }
+            Shape[] outShapes;
+            try {
+                outShapes = n.op().inferShapes(inShapes);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("node " + n.name() + " (" + n.op().describe() + ") does not accept "
+                        + Arrays.toString(inShapes) + ": " + e.getMessage(), e);
+            }
+            List<Value> out = new ArrayList<>(outShapes.length);
+            for (int j = 0; j < outShapes.length; j++) {
+                Value v = n.output(j);
+                Value c = new Value(v.id(), v.name(), outShapes[j]);
+                map[v.id()] = c;
+                out.add(c);
+            }
+            Node copy = new Node(n.name(), n.moduleName(), n.op(), in, out, n.params(), n.isModuleCall());
+            for (Value v : in) {
+                v.addConsumer(copy);
+            }
+            for (Value v : out) {
+                v.setProducer(copy);
+            }
+            copies.add(copy);
+        }
+        List<Value> newInputs = new ArrayList<>();
+        for (Value v : inputs) {
+            newInputs.add(map[v.id()]);
+        }
+        List<Value> newOutputs = new ArrayList<>();
+        for (Value v : outputs) {
+            newOutputs.add(map[v.id()]);
+        }
+        return new Graph(name, newInputs, copies, newOutputs, valueCount);
     }
 
     /** A listing of the nodes, one per line: name, op, input and output shapes. */

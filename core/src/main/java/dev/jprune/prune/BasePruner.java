@@ -236,6 +236,16 @@ public class BasePruner {
         currentStep = 0;
     }
 
+    /**
+     * Every ranking decision of the steps so far, in order: per scope the last score removed and the first kept
+     * (see {@link ScopeDecision#nearTie}).
+     */
+    public List<ScopeDecision> decisions() {
+        return List.copyOf(decisions);
+    }
+
+    private final List<ScopeDecision> decisions = new ArrayList<>();
+
     /** Groups rooted at layers whose channels no axis rule could follow, at the last collection. */
     public List<String> unsupportedRoots() {
         return unsupportedRoots;
@@ -294,7 +304,8 @@ public class BasePruner {
     /** Every group of the graph with this pruner's root types and ignored layers, freshly built. */
     protected final List<Group> collectGroups() {
         List<String> skipped = new ArrayList<>();
-        List<Group> groups = new DependencyGraph(graph).allGroups(ignored, rootTypes, skipped);
+        List<Group> groups = new DependencyGraph(graph).allGroups(ignored, rootTypes, skipped,
+                DependencyGraph.RootOrder.TRACE);
         unsupportedRoots = List.copyOf(skipped);
         return groups;
     }
@@ -376,7 +387,7 @@ public class BasePruner {
 
     private List<Choice> choose(DependencyGraph dg) {
         List<String> skipped = new ArrayList<>();
-        List<Group> groups = dg.allGroups(ignored, rootTypes, skipped);
+        List<Group> groups = dg.allGroups(ignored, rootTypes, skipped, DependencyGraph.RootOrder.TRACE);
         unsupportedRoots = List.copyOf(skipped);
         Map<String, List<Record>> scopes = new LinkedHashMap<>();
         for (Group g : groups) {
@@ -436,6 +447,8 @@ public class BasePruner {
         }
         int[] order = argsort(concat);
         float thres = concat[order[Math.min(nPruned, concat.length) - 1]];
+        decisions.add(new ScopeDecision(scope, Math.min(nPruned, concat.length), thres,
+                nPruned < concat.length ? concat[order[nPruned]] : Float.NaN));
         boolean[] lowest = new boolean[concat.length];
         for (int k = 0; k < Math.min(nPruned, concat.length); k++) {
             lowest[order[k]] = true;
@@ -456,7 +469,12 @@ public class BasePruner {
                 Node root = r.group().root();
                 int current = root.output(0).shape().dim(root.op().rootAxis(root));
                 int n = roundedPruneCount(idx.length, current, roundTo);
-                idx = java.util.Arrays.copyOf(argsort(imp), Math.min(n, imp.length));
+                int[] local = argsort(imp);
+                idx = java.util.Arrays.copyOf(local, Math.min(n, imp.length));
+                if (n > 0 && n != count) {
+                    decisions.add(new ScopeDecision(scope + " round_to " + roundTo, Math.min(n, imp.length),
+                            imp[local[Math.min(n, imp.length) - 1]], n < imp.length ? imp[local[n]] : Float.NaN));
+                }
             }
             if (idx.length == 0) {
                 continue;

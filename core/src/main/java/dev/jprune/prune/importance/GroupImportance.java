@@ -79,7 +79,7 @@ public abstract class GroupImportance implements Importance {
         int[] roots = group.rootIndices().indices();
         List<float[]> items = new ArrayList<>();
         List<int[]> positions = new ArrayList<>();
-        for (Member m : group.members()) {
+        for (Member m : group.traceOrder()) { // Torch-Pruning's item order
             ChannelParams cp = m.node().op().channelParams(m.node(), m.port(), m.axis());
             if (cp == null || !scores(cp.kind())) {
                 continue;

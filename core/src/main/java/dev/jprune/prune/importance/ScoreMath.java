@@ -133,12 +133,13 @@ final class ScoreMath {
         }
     }
 
+    /** The sum, accumulated in double and rounded once (close to PyTorch's pairwise float sum). */
     static float sum(float[] s) {
-        float t = 0f;
+        double t = 0;
         for (float v : s) {
             t += v;
         }
-        return t;
+        return (float) t;
     }
 
     private static float max(float[] s) {
