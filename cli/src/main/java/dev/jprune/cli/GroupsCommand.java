@@ -7,7 +7,6 @@ import dev.jprune.depgraph.Side;
 import dev.jprune.internal.Json;
 import dev.jprune.ir.Graph;
 import dev.jprune.ir.Node;
-import dev.jprune.ir.Value;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.UnsupportedAxisException;
 
@@ -158,23 +157,7 @@ final class GroupsCommand {
 
     /** The layers whose outputs are the graph's outputs (the classifier), skipping parameter-free ops after them. */
     static List<String> defaultIgnored(Graph g) {
-        Map<Value, Node> producer = new IdentityHashMap<>();
-        for (Node n : g.nodes()) {
-            for (Value v : n.outputs()) {
-                producer.put(v, n);
-            }
-        }
-        Set<String> out = new LinkedHashSet<>();
-        for (Value v : g.outputs()) {
-            Node n = producer.get(v);
-            while (n != null && n.op().rootAxis(n) < 0 && n.inputs().size() == 1) {
-                n = producer.get(n.input(0));
-            }
-            if (n != null && n.op().rootAxis(n) >= 0) {
-                out.add(n.name());
-            }
-        }
-        return List.copyOf(out);
+        return List.copyOf(DependencyGraph.outputLayers(g));
     }
 
     /**

@@ -248,6 +248,30 @@ public final class DependencyGraph {
         return List.copyOf(met);
     }
 
+    /**
+     * The layers that produce the graph's outputs (the classifier), which pruners and {@code jprune groups} ignore by
+     * default: walking back from each output through parameter-free ops (a softmax, a reshape), the first node with
+     * parameters on every path.
+     */
+    public static Set<String> outputLayers(Graph graph) {
+        Set<String> out = new LinkedHashSet<>();
+        Deque<Value> work = new ArrayDeque<>(graph.outputs());
+        Set<Value> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        while (!work.isEmpty()) {
+            Value v = work.poll();
+            if (!seen.add(v) || v.producer() == null) {
+                continue;
+            }
+            Node p = v.producer();
+            if (!p.params().isEmpty()) {
+                out.add(p.name());
+            } else {
+                work.addAll(p.inputs());
+            }
+        }
+        return out;
+    }
+
     private static boolean isIgnored(Node n, Set<String> ignored) {
         return ignored.contains(n.name()) || ignored.contains(n.moduleName());
     }

@@ -122,7 +122,7 @@ public class BasePruner {
         this.userRatios = List.copyOf(b.userRatios);
         Set<String> ig = new LinkedHashSet<>();
         if (defaultIgnore) {
-            ig.addAll(LayerNames.outputLayers(graph));
+            ig.addAll(DependencyGraph.outputLayers(graph));
         }
         for (Node n : LayerNames.resolve(graph, userIgnored, "ignoredLayers")) {
             ig.add(n.name());

@@ -2,15 +2,11 @@ package dev.jprune.prune;
 
 import dev.jprune.ir.Graph;
 import dev.jprune.ir.Node;
-import dev.jprune.ir.Value;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -55,28 +51,5 @@ final class LayerNames {
             }
         }
         return ordered;
-    }
-
-    /**
-     * The layers that produce the graph's outputs: walking back from each output through parameter-free ops, the
-     * first node with parameters on every path (the classifier, say, also behind a softmax or a reshape).
-     */
-    static Set<String> outputLayers(Graph graph) {
-        Set<String> out = new LinkedHashSet<>();
-        Deque<Value> work = new ArrayDeque<>(graph.outputs());
-        Set<Value> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        while (!work.isEmpty()) {
-            Value v = work.poll();
-            if (!seen.add(v) || v.producer() == null) {
-                continue;
-            }
-            Node p = v.producer();
-            if (!p.params().isEmpty()) {
-                out.add(p.name());
-            } else {
-                work.addAll(p.inputs());
-            }
-        }
-        return out;
     }
 }
