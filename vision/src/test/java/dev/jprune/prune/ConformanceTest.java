@@ -142,6 +142,49 @@ class ConformanceTest {
      */
     private static final double NEAR_TIE_GRADIENTS = 2e-3;
 
+    /**
+     * Where a Torch-Pruning quirk changes decisions, jprune's default differs from the reference and the compatible
+     * option does not: MobileNetV2's depthwise convolutions are scored by default (Torch-Pruning leaves them out of
+     * the magnitude), and Taylor scores BatchNorm by default (Torch-Pruning never does).
+     */
+    @org.junit.jupiter.api.Test
+    void theCorrectDefaultDiffersWhereAQuirkChangesDecisions() {
+        Map<String, Object> l2 = Reference.find("mobilenet_v2", "local_l2_round8").orElseThrow();
+        Map<String, Object> taylor = Reference.find("resnet18", "local_taylor").orElseThrow();
+        for (Map<String, Object> record : List.of(l2, taylor)) {
+            String model = (String) record.get("model");
+            boolean isTaylor = record == taylor;
+            Shape input = shape(record.get("input"));
+            Graph g = Zoo.build(model, input, 1000);
+            Parity.fill(g);
+            Importance imp;
+            if (isTaylor) {
+                Gradients.backward(g.withInputShapes(input.with(0, 2)), CrossEntropyLoss.of(),
+                        Parity.input(input.with(0, 2)), Tensor.of(Shape.of(2), 0, 1), Mode.EVAL, 0);
+                imp = TaylorImportance.builder().build();
+            } else {
+                imp = GroupMagnitudeImportance.builder().p(2).build();
+            }
+            PrunerBuilder<? extends BasePruner, ?> b = BasePruner.builder(g).importance(imp).pruningRatio(0.5);
+            if (!isTaylor) {
+                b.roundTo(8);
+            }
+            b.build().step();
+            double[] expected = Reference.doubles(record.get("out_head"));
+            double[] actual = Tolerance.toDouble(Executor.run(g, Parity.input(input))[0].data(), expected.length);
+            double maxDiff = 0;
+            double maxRef = 0;
+            for (int i = 0; i < expected.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
+                maxRef = Math.max(maxRef, Math.abs(expected[i]));
+            }
+            // same sizes (local ratio), other channels: the output moves far beyond the conformance tolerance
+            assertEquals(((Number) record.get("macs")).longValue(), OpCounter.count(g).ops(), model);
+            org.junit.jupiter.api.Assertions.assertTrue(maxDiff > 1e-2 * maxRef, model + " default equals the quirk: "
+                    + maxDiff + " vs max " + maxRef);
+        }
+    }
+
     /** The reference README's settings for {@code config}, Torch-Pruning-compatible. */
     static BasePruner run(Graph g, String config, Shape input) {
         GroupMagnitudeImportance l2 = GroupMagnitudeImportance.builder().p(2).tpCompat(true).build();
