@@ -41,6 +41,8 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
     Set<String> rootTypes = DependencyGraph.DEFAULT_ROOT_TYPES;
     final Map<String, Integer> outChannelGroups = new LinkedHashMap<>();
     final Map<String, Integer> inChannelGroups = new LinkedHashMap<>();
+    HeadMode headMode = HeadMode.DIMS;
+    double headPruningRatio = Double.NaN;
 
     /** Starts the settings for pruning {@code graph}, which the pruner changes in place. */
     protected PrunerBuilder(Graph graph) {
@@ -166,6 +168,29 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
         return self();
     }
 
+    /**
+     * How attention heads found in the graph are pruned: {@link HeadMode#DIMS} (default) removes the same in-head
+     * dimensions from every head at the channel ratio; {@link HeadMode#WHOLE} removes whole heads at the
+     * {@link #headPruningRatio head pruning ratio}.
+     */
+    public B headMode(HeadMode mode) {
+        if (mode == null) {
+            throw new IllegalArgumentException("headMode must not be null");
+        }
+        this.headMode = mode;
+        return self();
+    }
+
+    /**
+     * The fraction of each attention's heads removed by the last step with {@link HeadMode#WHOLE}, in [0, 1),
+     * scheduled like the channel ratio (Torch-Pruning's {@code head_pruning_ratio}); default the
+     * {@link #pruningRatio pruning ratio}.
+     */
+    public B headPruningRatio(double ratio) {
+        this.headPruningRatio = ratio;
+        return self();
+    }
+
     double[] scheduleFractions() {
         double[] f = new double[iterativeSteps + 1];
         for (int i = 0; i <= iterativeSteps; i++) {
@@ -180,6 +205,9 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
             throw new IllegalArgumentException("importance is required");
         }
         checkRatio("pruningRatio", pruningRatio);
+        if (!Double.isNaN(headPruningRatio)) {
+            checkRatio("headPruningRatio", headPruningRatio);
+        }
         for (UserRatio r : userRatios) {
             checkRatio("ratioFor " + r.layers(), r.ratio());
         }
