@@ -51,6 +51,13 @@ class ConformanceTest {
     /** Run in the everyday build; the rest of the zoo is tagged slow. */
     private static final Set<String> EVERYDAY = Set.of("resnet18", "mobilenet_v2");
 
+    /**
+     * The zoo models whose records are run. Models join this list as the zoo grows (the zoo issue); a model outside
+     * it is not claimed to conform.
+     */
+    static final Set<String> MODELS = Set.of("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "vgg11",
+            "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "mobilenet_v2");
+
     static Stream<Arguments> everyday() {
         return cases(true);
     }
@@ -65,7 +72,7 @@ class ConformanceTest {
         all.addAll(Reference.optionRecords());
         for (Map<String, Object> r : all) {
             String model = (String) r.get("model");
-            if ("ok".equals(r.get("status")) && Zoo.contains(model) && EVERYDAY.contains(model) == everyday) {
+            if ("ok".equals(r.get("status")) && MODELS.contains(model) && EVERYDAY.contains(model) == everyday) {
                 out.add(Arguments.of(model, r.get("config"), r));
             }
         }

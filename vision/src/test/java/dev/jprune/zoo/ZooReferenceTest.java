@@ -30,8 +30,16 @@ class ZooReferenceTest {
     static final double RTOL = 1e-4;
     static final double ATOL = 1e-6;
 
+    /**
+     * Zoo models for which Torch-Pruning has no successful record (its runs failed: {@code reference/COVERAGE.md}),
+     * so there are no base figures to compare with; their own tests check them otherwise.
+     */
+    static final java.util.Set<String> NO_REFERENCE = java.util.Set.of("shufflenet_v2_x0_5", "shufflenet_v2_x1_0",
+            "shufflenet_v2_x1_5", "shufflenet_v2_x2_0", "swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s",
+            "swin_v2_b", "maxvit_t");
+
     static List<String> models() {
-        return Zoo.names();
+        return Zoo.names().stream().filter(m -> !NO_REFERENCE.contains(m)).toList();
     }
 
     @ParameterizedTest
@@ -64,7 +72,8 @@ class ZooReferenceTest {
     @Test
     void everyZooModelIsCovered() {
         for (String m : Zoo.names()) {
-            Assertions.assertTrue(Reference.anyWithBase(m).isPresent(), m + " has no reference record");
+            Assertions.assertEquals(!NO_REFERENCE.contains(m), Reference.anyWithBase(m).isPresent(),
+                    m + ": a reference record with base figures exists exactly when the model is not in NO_REFERENCE");
         }
     }
 
