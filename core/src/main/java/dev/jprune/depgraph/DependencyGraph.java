@@ -5,9 +5,11 @@ import dev.jprune.ir.Node;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.Parameter;
 import dev.jprune.ir.Value;
+import dev.jprune.ir.axis.AxisLinks;
 import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.ir.axis.UnsupportedAxisException;
+import dev.jprune.tensor.Shape;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,9 +45,26 @@ public final class DependencyGraph {
     record Use(Node node, Port port) {
     }
 
-    /** Builds the dependency graph of {@code graph}. */
+    private final HeadMode headMode;
+    private final Set<Node> headReshapes;
+
+    /** Builds the dependency graph of {@code graph}; attention heads keep their count ({@link HeadMode#DIMS}). */
     public DependencyGraph(Graph graph) {
+        this(graph, HeadMode.DIMS);
+    }
+
+    /**
+     * Builds the dependency graph of {@code graph}, following attention head splits along the in-head axis
+     * ({@link HeadMode#DIMS}: a removed dimension goes from every head) or along the head axis
+     * ({@link HeadMode#WHOLE}: a removed channel takes its whole head, in q, k and v).
+     */
+    public DependencyGraph(Graph graph, HeadMode headMode) {
+        if (headMode == null) {
+            throw new IllegalArgumentException("headMode must not be null");
+        }
         this.graph = graph;
+        this.headMode = headMode;
+        this.headReshapes = AttentionHeads.find(graph);
         Map<Parameter, List<Node>> owners = new IdentityHashMap<>();
         int k = 0;
         for (Node n : graph.nodes()) {
@@ -77,6 +96,21 @@ public final class DependencyGraph {
     /** The graph. */
     public Graph graph() {
         return graph;
+    }
+
+    /** How attention head splits are followed. */
+    public HeadMode headMode() {
+        return headMode;
+    }
+
+    /** Whether {@code group} goes through an attention head split or merge (its channels are grouped by head). */
+    public boolean touchesHeads(Group group) {
+        for (Member m : group.members()) {
+            if (headReshapes.contains(m.node())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -309,16 +343,28 @@ public final class DependencyGraph {
 
     private void apply(Node node, Port port, int axis, Indices idx, Map<AxisKey, Indices> reached,
                        Map<AxisKey, Indices> pending, Deque<AxisKey> work) {
-        node.op().linkAxes(node, port, axis, idx, (p, a, linked) -> {
-            if (linked.isEmpty()) {
-                return;
+        node.op().linkAxes(node, port, axis, idx, new AxisLinks() {
+            @Override
+            public void link(Port p, int a, Indices linked) {
+                if (linked.isEmpty()) {
+                    return;
+                }
+                Value v = p.input() ? node.input(p.index()) : node.output(p.index());
+                if (a < 0 || a >= v.shape().rank()) {
+                    throw new IllegalStateException(node.op().type() + " at " + node.name() + " linked axis " + a
+                            + " of " + p + " " + v.shape());
+                }
+                offer(new AxisKey(v, a), linked, reached, pending, work);
             }
-            Value v = p.input() ? node.input(p.index()) : node.output(p.index());
-            if (a < 0 || a >= v.shape().rank()) {
-                throw new IllegalStateException(node.op().type() + " at " + node.name() + " linked axis " + a
-                        + " of " + p + " " + v.shape());
+
+            @Override
+            public int blockAxis(Node n, Shape shape, int[] axes, int ruleChoice) {
+                if (!headReshapes.contains(n)) {
+                    return ruleChoice;
+                }
+                // heads are laid out (..., heads, head_dim): the last split axis is in-head, the one before is heads
+                return headMode == HeadMode.WHOLE ? axes[axes.length - 2] : axes[axes.length - 1];
             }
-            offer(new AxisKey(v, a), linked, reached, pending, work);
         });
     }
 

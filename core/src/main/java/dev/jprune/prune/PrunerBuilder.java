@@ -1,6 +1,7 @@
 package dev.jprune.prune;
 
 import dev.jprune.depgraph.DependencyGraph;
+import dev.jprune.depgraph.HeadMode;
 import dev.jprune.ir.Graph;
 import dev.jprune.prune.importance.Importance;
 

@@ -148,10 +148,11 @@ public final class AxisSupport {
      * A reshape (view, flatten, squeeze, unsqueeze) from input 0 to output 0. The axes of size greater than one
      * are matched into segments of equal product. A segment that is one axis on both sides is an identity. A
      * segment that merges several axes into one (flatten, heads merged back) or splits one into several (heads,
-     * channel-shuffle groups) is a block: the several-axes side loses indices along its largest axis only (the
-     * outer one on a tie), which is the channel axis of a flatten, the in-head axis of an attention split and the
-     * in-group axis of a channel shuffle; an index on the single axis removes the whole slab of the positions that
-     * share its digit on that axis. Segments with several axes on both sides cannot be followed.
+     * channel-shuffle groups) is a block: the several-axes side loses indices along one axis only, by default its
+     * largest (the outer one on a tie), which is the channel axis of a flatten, the in-head axis of an attention
+     * split and the in-group axis of a channel shuffle; the links may choose another ({@link AxisLinks#blockAxis}),
+     * as the dependency graph does on attention heads. An index on the single axis removes the whole slab of the
+     * positions that share its digit on that axis. Segments with several axes on both sides cannot be followed.
      */
     public static void reshape(Node node, Port from, int axis, Indices removed, AxisLinks links) {
         reshape(node, from, axis, removed, links, false);
@@ -187,7 +188,7 @@ public final class AxisSupport {
         }
         if (mine.length == 1) {
             // from the single (flat) axis to the several-axes side
-            int t = outerAxis ? theirs[0] : largest(toShape, theirs);
+            int t = outerAxis ? theirs[0] : chosen(links, node, toShape, theirs);
             int stride = toShape.product(t + 1, theirs[theirs.length - 1] + 1);
             int dim = toShape.dim(t);
             int total = fromShape.dim(axis);
@@ -195,7 +196,7 @@ public final class AxisSupport {
             links.link(to, t, digits);
             links.link(from, axis, digits.flatMap(v -> slab(v, dim, stride, total)));
         } else {
-            int t = outerAxis ? mine[0] : largest(fromShape, mine);
+            int t = outerAxis ? mine[0] : chosen(links, node, fromShape, mine);
             if (t != axis) {
                 throw new UnsupportedAxisException(node.op().type() + " at " + node.name() + " folds axes "
                         + java.util.Arrays.toString(mine) + " of " + fromShape + " into one; only axis " + t
@@ -219,6 +220,18 @@ public final class AxisSupport {
             }
         }
         return r;
+    }
+
+    /** The block axis: the largest, unless the links choose another ({@link AxisLinks#blockAxis}). */
+    private static int chosen(AxisLinks links, Node node, Shape s, int[] axes) {
+        int t = links.blockAxis(node, s, axes.clone(), largest(s, axes));
+        for (int a : axes) {
+            if (a == t) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("block axis " + t + " chosen for " + node.name() + " is not one of "
+                + java.util.Arrays.toString(axes) + " of " + s);
     }
 
     private static int largest(Shape s, int[] axes) {

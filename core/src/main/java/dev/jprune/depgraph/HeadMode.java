@@ -1,4 +1,4 @@
-package dev.jprune.prune;
+package dev.jprune.depgraph;
 
 /**
  * How a pruner treats attention heads, which it finds from the graph (a reshape that splits a projection into
