@@ -2,6 +2,7 @@ package dev.jprune.prune;
 
 import dev.jprune.depgraph.DependencyGraph;
 import dev.jprune.depgraph.Group;
+import dev.jprune.depgraph.HeadMode;
 import dev.jprune.depgraph.Member;
 import dev.jprune.depgraph.Side;
 import dev.jprune.ir.Graph;
@@ -53,9 +54,17 @@ import java.util.Set;
  * member layers' op types and sides in group order rather than Torch-Pruning's per-dependency module types.
  * Ties are broken by position (lower first) wherever Torch-Pruning's {@code topk}/{@code argsort} leaves the order
  * open. A user scope is found through the first out-member in group order (root first, then graph order).
- * Not implemented yet: removing whole attention heads ({@code prune_num_heads}, head ratios; head dimensions can
- * be pruned alike in every head through {@code outChannelGroups(qkv, heads)}, as {@code num_heads} does) and
- * ignoring single parameters ({@code ignored_layers} holding an {@code nn.Parameter}).
+ *
+ * <p>Attention heads are found from the graph ({@link DependencyGraph#touchesHeads}). A group that goes through a
+ * head split is ranked by units of root channels that must go together, each scored by the mean of its channels'
+ * scores. With {@link HeadMode#DIMS} (the default) a unit is one in-head dimension of every head (query and key
+ * dimensions together, value dimensions on their own); each kind is ranked on its own (so neither can be
+ * emptied) in the group's usual scope at the channel ratio, and {@code roundTo} keeps a multiple of in-head
+ * dimensions of each kind. With {@link HeadMode#WHOLE} a unit
+ * is a whole head (its queries, keys, values and output-projection columns); heads are ranked per attention (local)
+ * or across all attentions in one head scope (global) at the head pruning ratio, scheduled and capped like the
+ * channel ratio; {@code ratioFor} and {@code roundTo} do not apply to heads. Not implemented: ignoring single
+ * parameters ({@code ignored_layers} holding an {@code nn.Parameter}).
  *
  * <pre>{@code
  * BasePruner pruner = BasePruner.builder(graph)
@@ -89,6 +98,8 @@ public class BasePruner {
     private final boolean isomorphic;
     private final boolean defaultIgnore;
     private final Set<String> rootTypes;
+    private final HeadMode headMode;
+    private final double headPruningRatio;
     private final List<String> userIgnored;
     private final Set<String> ignored;
     private final List<PrunerBuilder.UserRatio> userRatios;
@@ -118,6 +129,8 @@ public class BasePruner {
         this.isomorphic = b.isomorphic;
         this.defaultIgnore = b.defaultIgnore;
         this.rootTypes = Set.copyOf(b.rootTypes);
+        this.headMode = b.headMode;
+        this.headPruningRatio = Double.isNaN(b.headPruningRatio) ? b.pruningRatio : b.headPruningRatio;
         this.userIgnored = List.copyOf(b.ignoredLayers);
         this.userRatios = List.copyOf(b.userRatios);
         Set<String> ig = new LinkedHashSet<>();
@@ -191,7 +204,7 @@ public class BasePruner {
                     + " scheduled steps; nothing is pruned");
             return java.util.Collections.emptyIterator();
         }
-        DependencyGraph dg = new DependencyGraph(graph);
+        DependencyGraph dg = new DependencyGraph(graph, headMode);
         List<Choice> choices = choose(dg);
         return new Iterator<>() {
             private int next;
@@ -276,14 +289,22 @@ public class BasePruner {
         return List.copyOf(history);
     }
 
-    /** Writes the {@link #history()} to {@code file} as JSON, atomically. */
+    /** Writes the {@link #history()} to {@code file} as JSON, atomically, with this pruner's head mode. */
     public void saveHistory(Path file) throws IOException {
-        PruningHistory.save(history, file);
+        PruningHistory.save(history, headMode, file);
     }
 
-    /** Reads a history saved by {@link #saveHistory} and applies it to {@code graph} (a fresh copy of the model). */
+    /**
+     * Reads a history saved by {@link #saveHistory} and applies it to {@code graph} (a fresh copy of the model), with
+     * the head mode the history was made with.
+     */
     public static void replayHistory(Graph graph, Path file) throws IOException {
-        PruningHistory.replay(graph, PruningHistory.load(file));
+        PruningHistory.replay(graph, PruningHistory.read(file));
+    }
+
+    /** How attention heads are pruned. */
+    public HeadMode headMode() {
+        return headMode;
     }
 
     // ------------------------------------------------------------------ regularisation (sparse training)
@@ -304,7 +325,7 @@ public class BasePruner {
     /** Every group of the graph with this pruner's root types and ignored layers, freshly built. */
     protected final List<Group> collectGroups() {
         List<String> skipped = new ArrayList<>();
-        List<Group> groups = new DependencyGraph(graph).allGroups(ignored, rootTypes, skipped,
+        List<Group> groups = new DependencyGraph(graph, headMode).allGroups(ignored, rootTypes, skipped,
                 DependencyGraph.RootOrder.TRACE);
         unsupportedRoots = List.copyOf(skipped);
         return groups;
@@ -373,8 +394,11 @@ public class BasePruner {
 
     // ------------------------------------------------------------------ choosing channels
 
-    /** A group of a scope with its averaged scores. */
-    private record Record(Group group, int chGroups, int groupSize, double ratio, float[] imp) {
+    /**
+     * A group of a scope with its averaged scores: one per channel position ({@code units == null}), or one per unit
+     * of coupled root channels of an attention group ({@code units[u]}: in-head dimensions or whole heads).
+     */
+    private record Record(Group group, int chGroups, int groupSize, double ratio, float[] imp, int[][] units) {
     }
 
     /** What to prune: a root and its indices. */
@@ -404,6 +428,27 @@ public class BasePruner {
                 throw new IllegalStateException("importance gave " + imp.length + " scores for the " + n
                         + " channels of the group of " + g.root().name());
             }
+            if (dg.touchesHeads(g)) {
+                int[][] units = headUnits(dg, g);
+                if (headMode == HeadMode.WHOLE) {
+                    double ratio = Math.min(headPruningRatio * schedule[currentStep], maxPruningRatio);
+                    String scope = globalPruning ? "heads" : "heads:" + g.root().name();
+                    scopes.computeIfAbsent(scope, x -> new ArrayList<>())
+                            .add(new Record(g, 1, n, ratio, unitMeans(imp, units), units));
+                    continue;
+                }
+                // in-head dimensions: each kind (query/key dimensions, value dimensions) is ranked on its own
+                String userLayer = userScopeLayer(g);
+                double ratio = userLayer != null ? targetPruningRatio(userLayer, currentStep) : defaultRatio();
+                for (int[][] kind : unitsBySize(units)) {
+                    String scope = userLayer != null ? layerScope.get(userLayer)
+                            : isomorphic ? "isomorphic:" + isomorphicTag(g) + kind[0].length
+                            : globalPruning ? "global" : "layer:" + g.root().name() + ":" + kind[0].length;
+                    scopes.computeIfAbsent(scope, x -> new ArrayList<>())
+                            .add(new Record(g, 1, n, ratio, unitMeans(imp, kind), kind));
+                }
+                continue;
+            }
             if (n % chGroups != 0) {
                 throw new IllegalStateException("the " + n + " channels of the group of " + g.root().name()
                         + " do not split into " + chGroups + " channel groups");
@@ -420,13 +465,39 @@ public class BasePruner {
                 ratio = defaultRatio();
                 scope = isomorphic ? "isomorphic:" + isomorphicTag(g) : globalPruning ? "global" : "layer:" + g.root().name();
             }
-            scopes.computeIfAbsent(scope, x -> new ArrayList<>()).add(new Record(g, chGroups, groupSize, ratio, dimImp));
+            scopes.computeIfAbsent(scope, x -> new ArrayList<>()).add(new Record(g, chGroups, groupSize, ratio, dimImp, null));
         }
         List<Choice> choices = new ArrayList<>();
         for (Map.Entry<String, List<Record>> e : scopes.entrySet()) {
             choose(e.getKey(), e.getValue(), choices);
         }
-        return choices;
+        return mergeByRoot(choices);
+    }
+
+    /**
+     * One choice per root: an attention group's kinds of units are ranked apart but must be pruned together, since
+     * the indices are the root's current ones.
+     */
+    private static List<Choice> mergeByRoot(List<Choice> choices) {
+        Map<String, Choice> merged = new LinkedHashMap<>();
+        for (Choice c : choices) {
+            merged.merge(c.root().name() + " " + c.side(), c,
+                    (a, b) -> new Choice(a.root(), a.side(), a.indices().union(b.indices())));
+        }
+        return new ArrayList<>(merged.values());
+    }
+
+    /** Units grouped by size (the kinds of in-head dimension), in order of size. */
+    private static List<int[][]> unitsBySize(int[][] units) {
+        Map<Integer, List<int[]>> bySize = new java.util.TreeMap<>();
+        for (int[] u : units) {
+            bySize.computeIfAbsent(u.length, k -> new ArrayList<>()).add(u);
+        }
+        List<int[][]> out = new ArrayList<>();
+        for (List<int[]> l : bySize.values()) {
+            out.add(l.toArray(new int[0][]));
+        }
+        return out;
     }
 
     private void choose(String scope, List<Record> records, List<Choice> choices) {
@@ -465,6 +536,15 @@ public class BasePruner {
             }
             offset += imp.length;
             int[] idx = java.util.Arrays.copyOf(picked, count);
+            if (r.units() != null) {
+                if (idx.length > 0 && roundTo > 0 && headMode == HeadMode.DIMS) {
+                    idx = roundUnits(idx, r, roundTo);
+                }
+                if (idx.length > 0) {
+                    choices.add(new Choice(r.group().root(), r.group().side(), expand(idx, r.units())));
+                }
+                continue;
+            }
             if (idx.length > 0 && roundTo > 0) {
                 Node root = r.group().root();
                 int current = root.output(0).shape().dim(root.op().rootAxis(root));
@@ -487,6 +567,88 @@ public class BasePruner {
             }
             choices.add(new Choice(r.group().root(), r.group().side(), Indices.of(all)));
         }
+    }
+
+    /**
+     * The units of an attention group: its root channels partitioned into the sets that go together (each found by
+     * pruning one channel: an in-head dimension of every head, or a whole head), in order of their first channel.
+     */
+    private static int[][] headUnits(DependencyGraph dg, Group g) {
+        int n = g.rootIndices().size();
+        boolean[] done = new boolean[n];
+        List<int[]> units = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            if (done[r]) {
+                continue;
+            }
+            Group probe = dg.pruningGroup(g.root(), g.side(), Indices.of(r));
+            int[] unit = probe.member(g.root().name(), g.side()).indices().indices();
+            for (int c : unit) {
+                if (c >= n || done[c]) {
+                    throw new IllegalStateException("the channels of the attention group of " + g.root().name()
+                            + " do not split into disjoint units (channel " + c + " of " + n + ")");
+                }
+                done[c] = true;
+            }
+            units.add(unit);
+        }
+        return units.toArray(new int[0][]);
+    }
+
+    /** Each unit's mean channel score (Torch-Pruning averages channels pruned together). */
+    private static float[] unitMeans(float[] imp, int[][] units) {
+        float[] out = new float[units.length];
+        for (int u = 0; u < units.length; u++) {
+            double sum = 0;
+            for (int c : units[u]) {
+                sum += imp[c];
+            }
+            out[u] = (float) (sum / units[u].length);
+        }
+        return out;
+    }
+
+    /** The root channels of the chosen units. */
+    private static Indices expand(int[] chosen, int[][] units) {
+        int total = 0;
+        for (int u : chosen) {
+            total += units[u].length;
+        }
+        int[] all = new int[total];
+        int at = 0;
+        for (int u : chosen) {
+            System.arraycopy(units[u], 0, all, at, units[u].length);
+            at += units[u].length;
+        }
+        return Indices.of(all);
+    }
+
+    /**
+     * {@code roundTo} on in-head dimensions: units of one size (query/key dimensions, value dimensions) keep a
+     * multiple of {@code roundTo}, removing the lowest-scored units of that size.
+     */
+    private static int[] roundUnits(int[] chosen, Record r, int roundTo) {
+        Map<Integer, Integer> pickedBySize = new HashMap<>();
+        for (int u : chosen) {
+            pickedBySize.merge(r.units()[u].length, 1, Integer::sum);
+        }
+        int[] order = argsort(r.imp());
+        List<Integer> out = new ArrayList<>();
+        for (Map.Entry<Integer, Integer> e : new java.util.TreeMap<>(pickedBySize).entrySet()) {
+            int size = e.getKey();
+            int total = 0;
+            for (int[] unit : r.units()) {
+                total += unit.length == size ? 1 : 0;
+            }
+            int n = roundedPruneCount(e.getValue(), total, roundTo);
+            for (int k = 0; k < order.length && n > 0; k++) {
+                if (r.units()[order[k]].length == size) {
+                    out.add(order[k]);
+                    n--;
+                }
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     /**
@@ -569,6 +731,8 @@ public class BasePruner {
         sb.append(", outChannelGroups=").append(new java.util.TreeMap<>(outGroups));
         sb.append(", inChannelGroups=").append(new java.util.TreeMap<>(inGroups));
         sb.append(", rootTypes=").append(new java.util.TreeSet<>(rootTypes));
+        sb.append(", headMode=").append(headMode.label());
+        sb.append(", headPruningRatio=").append(headPruningRatio);
         sb.append(", currentStep=").append(currentStep);
         extraSettings(sb);
         return sb.append(')').toString();

@@ -2,6 +2,7 @@ package dev.jprune.prune;
 
 import dev.jprune.depgraph.DependencyGraph;
 import dev.jprune.depgraph.Group;
+import dev.jprune.depgraph.HeadMode;
 import dev.jprune.depgraph.Side;
 import dev.jprune.internal.Json;
 import dev.jprune.ir.Graph;
@@ -23,8 +24,10 @@ import java.util.Map;
  * it on a fresh copy of the model rebuilds every group from its root and reproduces the pruned shapes; the
  * weights can then be loaded.
  *
- * <p>The file is JSON: {@code {"format": "jprune-pruning-history", "version": 1, "history": [[layer, isOut,
- * [indices...]], ...]}}, the entries written as Torch-Pruning writes them. A bare list of entries is read too.
+ * <p>The file is JSON: {@code {"format": "jprune-pruning-history", "version": 1, "heads": "dims"|"whole",
+ * "history": [[layer, isOut, [indices...]], ...]}}, the entries written as Torch-Pruning writes them; {@code heads}
+ * is the {@link HeadMode} the groups were built with (a root channel of an attention group expands differently in
+ * each). A bare list of entries is read too, as {@code dims}.
  */
 public final class PruningHistory {
 
@@ -76,8 +79,19 @@ public final class PruningHistory {
     private PruningHistory() {
     }
 
+    /** A history file's content: the entries and the head mode their groups were built with. */
+    public record Document(List<Entry> entries, HeadMode heads) {
+
+        public Document {
+            entries = List.copyOf(entries);
+            if (heads == null) {
+                throw new IllegalArgumentException("heads must not be null");
+            }
+        }
+    }
+
     /** The JSON document for {@code entries}. */
-    static String toJson(List<Entry> entries) {
+    static String toJson(List<Entry> entries, HeadMode heads) {
         List<Object> list = new ArrayList<>();
         for (Entry e : entries) {
             list.add(List.of(e.layer(), e.side() == Side.OUT, e.indices()));
@@ -85,6 +99,7 @@ public final class PruningHistory {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("format", FORMAT);
         doc.put("version", 1);
+        doc.put("heads", heads.label());
         doc.put("history", list);
         return Json.write(doc);
     }
@@ -94,11 +109,16 @@ public final class PruningHistory {
      * over {@code file}, so a reader never sees half a history.
      */
     public static void save(List<Entry> entries, Path file) throws IOException {
+        save(entries, HeadMode.DIMS, file);
+    }
+
+    /** As {@link #save(List, Path)}, recording the head mode the groups were built with. */
+    public static void save(List<Entry> entries, HeadMode heads, Path file) throws IOException {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".tmp");
         try {
-            Files.writeString(tmp, toJson(entries) + "\n", StandardCharsets.UTF_8);
+            Files.writeString(tmp, toJson(entries, heads) + "\n", StandardCharsets.UTF_8);
             try {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -113,21 +133,30 @@ public final class PruningHistory {
      * Reads a history file. Throws {@link IOException} naming the file when it is not a pruning history.
      */
     public static List<Entry> load(Path file) throws IOException {
+        return read(file).entries();
+    }
+
+    /** Reads a history file with its head mode. Throws {@link IOException} naming the file when it is not one. */
+    public static Document read(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         try {
             return parse(Json.parse(text));
-        } catch (IllegalArgumentException | ClassCastException e) {
+        } catch (IllegalArgumentException | ClassCastException | ArithmeticException e) {
             throw new IOException(file + ": not a pruning history: " + e.getMessage(), e);
         }
     }
 
-    private static List<Entry> parse(Object doc) {
+    private static Document parse(Object doc) {
         Object list = doc;
+        HeadMode heads = HeadMode.DIMS;
         if (doc instanceof Map<?, ?> m) {
             if (!FORMAT.equals(m.get("format"))) {
                 throw new IllegalArgumentException("expected format '" + FORMAT + "', got " + m.get("format"));
             }
             list = m.get("history");
+            if (m.get("heads") != null) {
+                heads = HeadMode.parse(String.valueOf(m.get("heads")));
+            }
         }
         if (!(list instanceof List<?> items)) {
             throw new IllegalArgumentException("expected a list of entries, got " + list);
@@ -144,7 +173,7 @@ public final class PruningHistory {
             }
             out.add(new Entry(layer, isOut ? Side.OUT : Side.IN, indices));
         }
-        return out;
+        return new Document(out, heads);
     }
 
     /**
@@ -153,7 +182,13 @@ public final class PruningHistory {
      * missing or its indices do not fit, and {@link IllegalStateException} when a group cannot be pruned.
      */
     public static void replay(Graph graph, List<Entry> entries) {
-        DependencyGraph dg = new DependencyGraph(graph);
+        replay(graph, new Document(entries, HeadMode.DIMS));
+    }
+
+    /** As {@link #replay(Graph, List)} with the document's head mode. */
+    public static void replay(Graph graph, Document history) {
+        List<Entry> entries = history.entries();
+        DependencyGraph dg = new DependencyGraph(graph, history.heads());
         for (int k = 0; k < entries.size(); k++) {
             Entry e = entries.get(k);
             try {

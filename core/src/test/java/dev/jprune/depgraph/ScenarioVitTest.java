@@ -27,13 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code ln_1 → self_attention → + → ln_2 → mlp (Linear, GELU, Linear) → +}. This file covers the MLP and the
  * embedding (residual-stream) groups; the attention projection's group is in {@code ScenarioVitAttentionTest}.
  */
-class ScenarioVitTest {
+public class ScenarioVitTest {
 
     private static final long SEED = 71;
     static final Shape INPUT = Shape.of(2, 5, 6);
 
     /** x (2, 5, 6) → embed Linear(6, 16) → encoder block (16, 2 heads, MLP 32) → head Linear(16, 4). */
-    static Graph vit() {
+    public static Graph vit() {
         GraphBuilder b = new GraphBuilder("vit_block");
         Value x = b.input("x", INPUT);
         Value e = b.module("embed", Linear.of(6, 16, true), x);
@@ -54,7 +54,7 @@ class ScenarioVitTest {
         return g;
     }
 
-    static Tensor randomInput(long seed) {
+    public static Tensor randomInput(long seed) {
         Random r = new Random(seed);
         Tensor t = Tensor.zeros(INPUT);
         for (int i = 0; i < t.numel(); i++) {
