@@ -3,6 +3,8 @@ package dev.jprune.cli;
 /** A failure with the exit code it maps to and one line for stderr (see CLI.md, Exit codes). */
 final class CliException extends RuntimeException {
 
+    /** Anything else (an output file that cannot be written, an internal error). */
+    static final int OTHER = 1;
     /** Bad usage or option value. */
     static final int USAGE = 2;
     /** Bad or unreadable input file. */

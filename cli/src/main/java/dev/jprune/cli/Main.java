@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code jprune} command (see {@code shared/CLI.md}): {@code info} and {@code groups} today; {@code prune}
- * and the rest arrive with their issues. Exit codes: 0 success, 2 bad usage, 3 bad input file, 4 model cannot be
+ * The {@code jprune} command (see {@code shared/CLI.md}): {@code info}, {@code groups} and {@code prune} today;
+ * the rest arrive with their issues. Exit codes: 0 success, 2 bad usage, 3 bad input file, 4 model cannot be
  * handled, 1 anything else; on failure one line on stderr, a stack trace only with {@code --verbose}.
  */
 public final class Main {
@@ -33,8 +33,10 @@ public final class Main {
                     return InfoCommand.run(rest, out);
                 case "groups":
                     return GroupsCommand.run(rest, out);
+                case "prune":
+                    return PruneCommand.run(rest, out);
                 default:
-                    throw CliException.usage("unknown command '" + args[0] + "'; commands: info, groups");
+                    throw CliException.usage("unknown command '" + args[0] + "'; commands: info, groups, prune");
             }
         } catch (CliException e) {
             err.println("jprune: " + e.getMessage());
@@ -60,6 +62,9 @@ public final class Main {
                 "      parameters, MACs (Torch-Pruning's counter), output shape and the first 8 outputs on the parity input",
                 "  " + GroupsCommand.USAGE,
                 "      the pruning groups (classifier ignored by default), or the group rooted at LAYER's output channels",
+                "  " + PruneCommand.USAGE,
+                "      prunes a zoo model (Torch-Pruning's options; classifier ignored by default) or replays a saved history;",
+                "      prints the changed layers, params and MACs before and after; --report/--json give CLI.md's report",
                 "",
                 "exit codes: 0 ok, 2 bad usage, 3 bad input file, 4 model cannot be handled, 1 other; --verbose shows stack traces");
     }

@@ -1,0 +1,246 @@
+package dev.jprune.cli;
+
+import dev.jprune.count.OpCounter;
+import dev.jprune.exec.Executor;
+import dev.jprune.exec.Mode;
+import dev.jprune.internal.Json;
+import dev.jprune.ir.Graph;
+import dev.jprune.ir.axis.UnsupportedAxisException;
+import dev.jprune.prune.BasePruner;
+import dev.jprune.prune.PrunerBuilder;
+import dev.jprune.prune.importance.HessianImportance;
+import dev.jprune.prune.importance.Importance;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+import dev.jprune.train.CrossEntropyLoss;
+import dev.jprune.train.Gradients;
+import dev.jprune.weights.Parity;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code jprune prune} ({@link #USAGE}): Torch-Pruning's pruning loop on a zoo model — build a criterion and a
+ * pruner from the options ({@link PruneSettings}), compute gradients of a calibration batch for Taylor and Hessian,
+ * {@code step()} {@code --steps} times — or, with {@code --replay}, a saved pruning history applied to the fresh
+ * model. Prints the changed layers and the parameter and MAC counts before and after; writes the report of CLI.md
+ * ({@code --report}, {@code --json}) and the history ({@code --save-history}).
+ */
+final class PruneCommand {
+
+    static final String USAGE = "jprune prune MODEL --ratio R [--importance l1|l2|bn|lamp|fpgm|taylor|hessian|random]"
+            + " [--p P] [--reduction mean|sum|max|prod|first]"
+            + " [--normalizer none|mean|max|sum|standardization|gaussian|lamp]"
+            + " [--pruner base|group-norm|bn-scale|growing-reg] [--global] [--isomorphic] [--round-to N] [--steps K]"
+            + " [--max-ratio R] [--ratio-for LAYER[,LAYER...]=R] [--ignore L1,L2] [--no-default-ignore]"
+            + " [--heads whole|dims] [--head-ratio R] [--calib parity:N] [--tp-compat] [--save-history FILE]"
+            + " [--replay FILE] [--input N,C,H,W] [--weights none|parity] [--seed S] [--report FILE.json] [--json]"
+            + " [--out FILE.onnx]";
+
+    private PruneCommand() {
+    }
+
+    static int run(List<String> argv, PrintStream out) {
+        Args a = new Args("prune", argv, PruneSettings.VALUED, PruneSettings.SWITCHES);
+        String onnx = a.get("out", null);
+        if (onnx != null) { // refuse before any work: nothing is loaded, nothing is written
+            throw new CliException(CliException.UNSUPPORTED, "--out " + onnx
+                    + ": ONNX export is not available yet (it arrives with the ONNX issue); --report and --save-history"
+                    + " keep the result");
+        }
+        PruneSettings s = PruneSettings.parse(a);
+        if (s.replay != null && !Files.isRegularFile(s.replay)) {
+            throw new CliException(CliException.BAD_INPUT, "history file " + s.replay + " does not exist");
+        }
+        ModelLoader.Loaded m = ModelLoader.load(s.model, s.input, s.weights, s.seed);
+        Graph g = m.graph();
+        OpCounter.Count base = OpCounter.count(g);
+        Map<String, LayerSizes.Size> before = LayerSizes.of(g);
+
+        long t0 = System.nanoTime();
+        BasePruner pruner = null;
+        if (s.replay != null) {
+            replay(g, s.replay);
+        } else {
+            pruner = prune(g, m.input(), s);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        OpCounter.Count count = OpCounter.count(g);
+        Map<String, LayerSizes.Size> after = LayerSizes.of(g);
+        Tensor y = Executor.run(g, Parity.input(m.input()))[0];
+        float[] head = new float[Math.min(8, y.numel())];
+        System.arraycopy(y.data(), 0, head, 0, head.length);
+
+        out.printf("model         %s (%d layers)%n", s.model, g.nodes().size());
+        out.printf("input         %s, weights %s%n", m.input(), m.weights());
+        out.printf("pruning       %s%n", s.summary());
+        int changed = LayerSizes.printChanged(out, before, after);
+        out.printf("layers        %d of %d parameter layers changed%s%n", changed, before.size(),
+                changed < before.size() ? " (the others are as before; the report lists all)" : "");
+        out.printf("params        %,d -> %,d (%s -> %s, %s kept)%n", base.params(), count.params(),
+                Report.human(base.params()), Report.human(count.params()), percent(count.params(), base.params()));
+        out.printf("macs          %,d -> %,d (%s -> %s, %s kept)%n", base.ops(), count.ops(),
+                Report.human(base.ops()), Report.human(count.ops()), percent(count.ops(), base.ops()));
+        out.printf("speed-up      %s (base MACs / MACs)%n",
+                count.ops() == 0 ? "n/a" : String.format(Locale.ROOT, "%.2fx", base.ops() / (double) count.ops()));
+        out.printf("output shape  %s%n", y.shape());
+        out.printf("output head   %s%n", Report.floats(head));
+        out.printf("time          %.1f s (%s)%n", seconds, s.replay != null ? "replay" : "pruning");
+
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", s.model);
+        j.put("input", m.input().dims());
+        j.put("config", s.toJson());
+        j.put("base_params", base.params());
+        j.put("base_macs", base.ops());
+        j.put("params", count.params());
+        j.put("macs", count.ops());
+        j.put("output_shape", y.shape().dims());
+        List<Object> h = new ArrayList<>();
+        for (float f : head) {
+            h.add(f);
+        }
+        j.put("output_head", h);
+        j.put("layers", LayerSizes.toJson(before, after));
+        String report = Json.write(j);
+
+        if (pruner != null && s.saveHistory != null) {
+            try {
+                pruner.saveHistory(s.saveHistory);
+            } catch (IOException e) {
+                throw new CliException(CliException.OTHER, "cannot write --save-history " + s.saveHistory + ": " + e.getMessage(), e);
+            }
+            out.printf("history       %s (%d pruned groups)%n", s.saveHistory, pruner.history().size());
+        }
+        if (s.report != null) {
+            try {
+                Report.writeAtomically(s.report, report + "\n");
+            } catch (IOException e) {
+                throw new CliException(CliException.OTHER, "cannot write --report " + s.report + ": " + e.getMessage(), e);
+            }
+            out.printf("report        %s%n", s.report);
+        }
+        if (s.json) {
+            out.println(report);
+        }
+        return 0;
+    }
+
+    /** Builds the pruner and steps it; returns it for its history. */
+    private static BasePruner prune(Graph g, Shape input, PruneSettings s) {
+        checkLayers(g, s.ignore, "--ignore");
+        for (PruneSettings.ScopeRatio r : s.ratioFor) {
+            checkLayers(g, r.layers(), "--ratio-for");
+        }
+        Importance imp = s.buildImportance();
+        PrunerBuilder<? extends BasePruner, ?> b = s.prunerBuilder(g, imp);
+        BasePruner pruner;
+        try {
+            pruner = b.build();
+        } catch (UnsupportedAxisException e) {
+            throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // unknown layers in --ignore or --ratio-for, and the like
+            throw CliException.usage(optionNames(e.getMessage()));
+        }
+        try {
+            for (int k = 0; k < s.steps; k++) {
+                if (s.needsData()) {
+                    gradients(g, input, s, imp);
+                }
+                pruner.step();
+            }
+        } catch (UnsupportedAxisException e) {
+            throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
+        } finally {
+            g.zeroGrad();
+        }
+        return pruner;
+    }
+
+    /**
+     * The gradients Taylor and Hessian read, on the current (possibly already pruned) model: the parity batch of
+     * {@code --calib parity:N} with targets {@code i mod classes}, cross-entropy, eval mode. Taylor: one backward of
+     * the batch's mean loss; Hessian: one backward per sample, each accumulated (after a reset).
+     */
+    private static void gradients(Graph g, Shape input, PruneSettings s, Importance imp) {
+        int n = s.calib;
+        Shape batch = input.with(0, n);
+        Tensor x = Parity.input(batch);
+        Shape outShape = g.outputs().get(0).shape();
+        int classes = outShape.rank() >= 2 ? outShape.dim(1) : outShape.dim(0);
+        g.zeroGrad();
+        if (imp instanceof HessianImportance hessian) {
+            hessian.reset();
+            Shape one = input.with(0, 1);
+            Graph single = g.withInputShapes(one);
+            int per = x.numel() / n;
+            for (int i = 0; i < n; i++) {
+                float[] sample = new float[per];
+                System.arraycopy(x.data(), i * per, sample, 0, per);
+                g.zeroGrad();
+                Gradients.backward(single, CrossEntropyLoss.of(), Tensor.wrap(one, sample),
+                        Tensor.of(Shape.of(1), i % classes), Mode.EVAL, s.seed);
+                hessian.accumulate(g);
+            }
+            g.zeroGrad(); // the scores read the accumulated squares, not the last gradient
+        } else {
+            float[] targets = new float[n];
+            for (int i = 0; i < n; i++) {
+                targets[i] = i % classes;
+            }
+            Gradients.backward(g.withInputShapes(batch), CrossEntropyLoss.of(), x, Tensor.of(Shape.of(n), targets),
+                    Mode.EVAL, s.seed);
+        }
+    }
+
+    /** Applies a saved history; any problem with the file is exit 3 naming it. */
+    private static void replay(Graph g, Path file) {
+        try {
+            BasePruner.replayHistory(g, file);
+        } catch (NoSuchFileException e) {
+            throw new CliException(CliException.BAD_INPUT, "history file " + file + " does not exist", e);
+        } catch (IOException e) {
+            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new CliException(CliException.BAD_INPUT, msg.contains(file.toString()) ? msg
+                    : "cannot read history file " + file + ": " + msg, e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CliException(CliException.BAD_INPUT, "history file " + file + " does not fit " + g.name() + ": "
+                    + e.getMessage(), e);
+        } catch (UnsupportedAxisException e) {
+            throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Each name must cover a layer as the pruner resolves it (a node name, a module path, or a module containing
+     * layers); otherwise a usage error naming the option and suggesting close names.
+     */
+    private static void checkLayers(Graph g, List<String> names, String option) {
+        for (String name : names) {
+            boolean found = g.nodes().stream().anyMatch(n -> n.name().equals(name) || n.moduleName().equals(name)
+                    || n.moduleName().startsWith(name + "."));
+            if (!found) {
+                throw CliException.usage(option + ": layer '" + name + "' is not in " + g.name()
+                        + GroupsCommand.suggest(g, name));
+            }
+        }
+    }
+
+    /** The library's option names in its messages, spelled as the CLI's. */
+    private static String optionNames(String message) {
+        return message.replace("ignoredLayers:", "--ignore:").replace("ratioFor:", "--ratio-for:");
+    }
+
+    private static String percent(long part, long whole) {
+        return whole == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f %%", 100.0 * part / whole);
+    }
+}

@@ -1,0 +1,454 @@
+package dev.jprune.cli;
+
+import dev.jprune.ir.Graph;
+import dev.jprune.prune.BNScalePruner;
+import dev.jprune.prune.BasePruner;
+import dev.jprune.prune.GroupNormPruner;
+import dev.jprune.prune.GrowingRegPruner;
+import dev.jprune.prune.HeadMode;
+import dev.jprune.prune.PrunerBuilder;
+import dev.jprune.prune.importance.BNScaleImportance;
+import dev.jprune.prune.importance.FpgmImportance;
+import dev.jprune.prune.importance.GroupMagnitudeImportance;
+import dev.jprune.prune.importance.HessianImportance;
+import dev.jprune.prune.importance.Importance;
+import dev.jprune.prune.importance.LampImportance;
+import dev.jprune.prune.importance.Normalizer;
+import dev.jprune.prune.importance.RandomImportance;
+import dev.jprune.prune.importance.Reduction;
+import dev.jprune.prune.importance.TaylorImportance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The options of {@code jprune prune}, validated and resolved (defaults filled in) before any model is loaded, so a
+ * bad value costs nothing. Builds the importance criterion and the pruner, and states every setting for the report.
+ */
+final class PruneSettings {
+
+    static final Set<String> VALUED = Set.of("ratio", "importance", "p", "reduction", "normalizer", "pruner",
+            "round-to", "steps", "max-ratio", "ratio-for", "ignore", "heads", "head-ratio", "calib", "save-history",
+            "replay", "seed", "input", "weights", "report", "out");
+    static final Set<String> SWITCHES = Set.of("global", "isomorphic", "no-default-ignore", "tp-compat", "json",
+            "verbose");
+
+    static final List<String> IMPORTANCES = List.of("l1", "l2", "bn", "lamp", "fpgm", "taylor", "hessian", "random");
+    static final List<String> PRUNERS = List.of("base", "group-norm", "bn-scale", "growing-reg");
+    static final List<String> REDUCTIONS = List.of("mean", "sum", "max", "prod", "first");
+    static final List<String> NORMALIZERS = List.of("none", "mean", "max", "sum", "standardization", "gaussian", "lamp");
+
+    /** The options that configure a pruner, meaningless with {@code --replay}. */
+    private static final List<String> PRUNING_VALUED = List.of("ratio", "importance", "p", "reduction", "normalizer",
+            "pruner", "round-to", "steps", "max-ratio", "ratio-for", "ignore", "heads", "head-ratio", "calib",
+            "save-history");
+    private static final List<String> PRUNING_SWITCHES = List.of("global", "isomorphic", "no-default-ignore", "tp-compat");
+
+    /** Criteria that take a norm degree {@code --p}. */
+    private static final Set<String> WITH_P = Set.of("l1", "l2", "lamp", "fpgm");
+    /** Criteria that read gradients of a calibration batch. */
+    private static final Set<String> WITH_DATA = Set.of("taylor", "hessian");
+
+    /** A {@code --ratio-for} scope: layers that share one ratio. */
+    record ScopeRatio(List<String> layers, double ratio) {
+    }
+
+    final String model;
+    final String input;
+    final String weights;
+    final long seed;
+    final Path report;
+    final boolean json;
+    /** The history to apply instead of pruning, or {@code null}. */
+    final Path replay;
+
+    // the pruning settings (unused with --replay)
+    final String importance;
+    /** The norm degree, {@code null} for criteria without one. */
+    final Double p;
+    /** {@code null} for criteria that reduce nothing (random). */
+    final Reduction reduction;
+    /** {@code null} for criteria that normalise nothing (random). */
+    final Normalizer normalizer;
+    final String pruner;
+    final double ratio;
+    final boolean global;
+    final boolean isomorphic;
+    /** 0 for none. */
+    final int roundTo;
+    final int steps;
+    final double maxRatio;
+    final List<ScopeRatio> ratioFor;
+    final List<String> ignore;
+    final boolean defaultIgnore;
+    final HeadMode heads;
+    final double headRatio;
+    /** The calibration batch size, 0 without {@code --calib}. */
+    final int calib;
+    final boolean tpCompat;
+    final Path saveHistory;
+
+    private PruneSettings(Args a) {
+        if (a.positionals().size() != 1) {
+            throw CliException.usage("usage: " + PruneCommand.USAGE);
+        }
+        model = a.positionals().get(0);
+        input = a.get("input", null);
+        weights = a.get("weights", "none");
+        seed = a.getLong("seed", 0);
+        report = outputFile(a, "report");
+        json = a.flag("json");
+        String replaySpec = a.get("replay", null);
+        replay = replaySpec == null ? null : Path.of(replaySpec);
+        if (replay != null) {
+            for (String o : PRUNING_VALUED) {
+                if (a.get(o, null) != null) {
+                    throw CliException.usage("--replay applies a saved history; --" + o + " cannot be combined with it");
+                }
+            }
+            for (String o : PRUNING_SWITCHES) {
+                if (a.flag(o)) {
+                    throw CliException.usage("--replay applies a saved history; --" + o + " cannot be combined with it");
+                }
+            }
+        }
+
+        importance = choice(a, "importance", "l2", IMPORTANCES);
+        String pSpec = a.get("p", null);
+        if (pSpec != null && !WITH_P.contains(importance)) {
+            throw CliException.usage("--p applies to --importance l1, l2, lamp and fpgm, not to " + importance);
+        }
+        if (WITH_P.contains(importance)) {
+            double deg = number(a, "p", importance.equals("l1") ? 1 : 2);
+            if (!(deg > 0) || Double.isInfinite(deg)) {
+                throw CliException.usage("--p must be a positive finite number, got " + pSpec);
+            }
+            p = deg;
+        } else {
+            p = null;
+        }
+        boolean scoresNothing = importance.equals("random");
+        String red = a.get("reduction", null);
+        String norm = a.get("normalizer", null);
+        if (scoresNothing && (red != null || norm != null)) {
+            throw CliException.usage("--importance random draws scores: --" + (red != null ? "reduction" : "normalizer")
+                    + " does not apply to it");
+        }
+        if (importance.equals("lamp") && norm != null && !norm.equalsIgnoreCase("lamp")) {
+            throw CliException.usage("--importance lamp always uses the lamp normalizer, got --normalizer " + norm);
+        }
+        reduction = scoresNothing ? null : Reduction.valueOf(choice(a, "reduction", "mean", REDUCTIONS).toUpperCase(Locale.ROOT));
+        normalizer = scoresNothing ? null : Normalizer.valueOf(
+                choice(a, "normalizer", importance.equals("lamp") ? "lamp" : "mean", NORMALIZERS).toUpperCase(Locale.ROOT));
+        pruner = choice(a, "pruner", "base", PRUNERS);
+
+        String ratioSpec = a.get("ratio", null);
+        if (ratioSpec == null && replay == null) {
+            throw CliException.usage("--ratio R is required: the fraction of each group's channels to remove, in [0, 1)");
+        }
+        ratio = replay == null ? fraction(a, "ratio") : Double.NaN;
+        global = a.flag("global");
+        isomorphic = a.flag("isomorphic");
+        long rt = a.getLong("round-to", 0);
+        if (a.get("round-to", null) != null && (rt < 1 || rt > Integer.MAX_VALUE)) {
+            throw CliException.usage("--round-to must be a positive integer (leave it out for none), got " + rt);
+        }
+        roundTo = (int) rt;
+        long k = a.getLong("steps", 1);
+        if (k < 1 || k > 10_000) {
+            throw CliException.usage("--steps must be an integer in [1, 10000], got " + k);
+        }
+        steps = (int) k;
+        maxRatio = number(a, "max-ratio", 1.0);
+        if (!(maxRatio > 0 && maxRatio <= 1)) {
+            throw CliException.usage("--max-ratio must be in (0, 1], got " + a.get("max-ratio", null));
+        }
+        ratioFor = new ArrayList<>();
+        for (String spec : a.all("ratio-for")) {
+            ratioFor.add(scopeRatio(spec));
+        }
+        ignore = new ArrayList<>();
+        for (String spec : a.all("ignore")) {
+            ignore.addAll(layerList(spec, "--ignore expects layer names separated by commas, got '" + spec + "'"));
+        }
+        defaultIgnore = !a.flag("no-default-ignore");
+        try {
+            heads = HeadMode.parse(a.get("heads", "dims"));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--heads must be whole or dims, got '" + a.get("heads", null) + "'");
+        }
+        headRatio = a.get("head-ratio", null) == null ? ratio : fraction(a, "head-ratio");
+        calib = calibration(a.get("calib", null));
+        if (calib == 0 && WITH_DATA.contains(importance) && replay == null) {
+            throw CliException.usage("--importance " + importance + " needs gradients: give --calib parity:N"
+                    + " (a parity batch of N with targets i mod classes)");
+        }
+        if (calib > 0 && !WITH_DATA.contains(importance)) {
+            throw CliException.usage("--calib is only used by taylor and hessian, not by --importance " + importance);
+        }
+        tpCompat = a.flag("tp-compat");
+        saveHistory = outputFile(a, "save-history");
+    }
+
+    /** Validates and resolves the arguments of {@code jprune prune}. */
+    static PruneSettings parse(Args a) {
+        return new PruneSettings(a);
+    }
+
+    /** Whether the criterion needs the gradients of a calibration batch. */
+    boolean needsData() {
+        return WITH_DATA.contains(importance);
+    }
+
+    // ------------------------------------------------------------------ building
+
+    /** The importance criterion of these settings (a fresh instance; Hessian accumulates per instance). */
+    Importance buildImportance() {
+        switch (importance) {
+            case "l1":
+            case "l2":
+                return GroupMagnitudeImportance.builder().p(p).reduction(reduction).normalizer(normalizer)
+                        .tpCompat(tpCompat).build();
+            case "lamp":
+                return new LampImportance(p, reduction, false, tpCompat);
+            case "fpgm":
+                return FpgmImportance.builder().p(p).reduction(reduction).normalizer(normalizer).tpCompat(tpCompat).build();
+            case "bn":
+                return new BNScaleImportance(reduction, normalizer);
+            case "taylor":
+                return TaylorImportance.builder().reduction(reduction).normalizer(normalizer).tpCompat(tpCompat).build();
+            case "hessian":
+                return HessianImportance.builder().reduction(reduction).normalizer(normalizer).tpCompat(tpCompat).build();
+            case "random":
+                return new RandomImportance(seed);
+            default:
+                throw new IllegalStateException("no criterion for " + importance);
+        }
+    }
+
+    /**
+     * The pruner's builder with every setting applied; its {@code build()} resolves the layer names and throws
+     * {@link IllegalArgumentException} for unknown ones.
+     */
+    PrunerBuilder<? extends BasePruner, ?> prunerBuilder(Graph graph, Importance imp) {
+        PrunerBuilder<? extends BasePruner, ?> b;
+        switch (pruner) {
+            case "group-norm":
+                b = GroupNormPruner.builder(graph);
+                break;
+            case "bn-scale":
+                b = BNScalePruner.builder(graph);
+                break;
+            case "growing-reg":
+                b = GrowingRegPruner.builder(graph);
+                break;
+            default:
+                b = BasePruner.builder(graph);
+        }
+        b.importance(imp).pruningRatio(ratio).globalPruning(global).isomorphic(isomorphic).roundTo(roundTo)
+                .iterativeSteps(steps).maxPruningRatio(maxRatio).ignoredLayers(ignore).defaultIgnore(defaultIgnore)
+                .headMode(heads).headPruningRatio(headRatio);
+        for (ScopeRatio s : ratioFor) {
+            b.ratioFor(s.layers(), s.ratio());
+        }
+        return b;
+    }
+
+    /** Every setting, resolved, for the report's {@code "config"}. */
+    Map<String, Object> toJson() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("weights", weights);
+        c.put("seed", seed);
+        if (replay != null) {
+            c.put("replay", replay.toString());
+            return c;
+        }
+        c.put("importance", importance);
+        c.put("p", p);
+        c.put("reduction", reduction == null ? null : reduction.name().toLowerCase(Locale.ROOT));
+        c.put("normalizer", normalizer == null ? null : normalizer.name().toLowerCase(Locale.ROOT));
+        c.put("pruner", pruner);
+        c.put("ratio", ratio);
+        c.put("global", global);
+        c.put("isomorphic", isomorphic);
+        c.put("round_to", roundTo == 0 ? null : roundTo);
+        c.put("steps", steps);
+        c.put("max_ratio", maxRatio);
+        List<Object> scopes = new ArrayList<>();
+        for (ScopeRatio s : ratioFor) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("layers", s.layers());
+            j.put("ratio", s.ratio());
+            scopes.add(j);
+        }
+        c.put("ratio_for", scopes);
+        c.put("ignore", ignore);
+        c.put("default_ignore", defaultIgnore);
+        c.put("heads", heads.label());
+        c.put("head_ratio", headRatio);
+        c.put("calib", calib == 0 ? null : "parity:" + calib);
+        c.put("tp_compat", tpCompat);
+        c.put("save_history", saveHistory == null ? null : saveHistory.toString());
+        return c;
+    }
+
+    /** One line for the human output: the criterion, pruner and ranking. */
+    String summary() {
+        if (replay != null) {
+            return "replay " + replay;
+        }
+        StringBuilder sb = new StringBuilder(importance);
+        List<String> imp = new ArrayList<>();
+        if (p != null) {
+            imp.add("p " + fmt(p));
+        }
+        if (reduction != null) {
+            imp.add("reduction " + reduction.name().toLowerCase(Locale.ROOT));
+            imp.add("normalizer " + normalizer.name().toLowerCase(Locale.ROOT));
+        }
+        if (tpCompat) {
+            imp.add("tp-compat");
+        }
+        if (!imp.isEmpty()) {
+            sb.append(" (").append(String.join(", ", imp)).append(')');
+        }
+        sb.append(", pruner ").append(pruner).append(", ratio ").append(fmt(ratio)).append(global ? " global" : " local");
+        if (isomorphic) {
+            sb.append(" isomorphic");
+        }
+        if (roundTo > 0) {
+            sb.append(", round to ").append(roundTo);
+        }
+        if (steps > 1) {
+            sb.append(", ").append(steps).append(" steps");
+        }
+        if (maxRatio < 1) {
+            sb.append(", max ratio ").append(fmt(maxRatio));
+        }
+        for (ScopeRatio s : ratioFor) {
+            sb.append(", ").append(String.join(",", s.layers())).append('=').append(fmt(s.ratio()));
+        }
+        if (calib > 0) {
+            sb.append(", calib parity:").append(calib);
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ parsing helpers
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+    }
+
+    private static String choice(Args a, String option, String fallback, List<String> allowed) {
+        String v = a.get(option, fallback).trim().toLowerCase(Locale.ROOT);
+        if (!allowed.contains(v)) {
+            throw CliException.usage("--" + option + " must be one of " + String.join(", ", allowed) + "; got '"
+                    + a.get(option, fallback) + "'");
+        }
+        return v;
+    }
+
+    private static double number(Args a, String option, double fallback) {
+        String v = a.get(option, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw CliException.usage("--" + option + " expects a number, got '" + v + "'");
+        }
+    }
+
+    /** A ratio option, in [0, 1). */
+    private static double fraction(Args a, String option) {
+        double r = number(a, option, Double.NaN);
+        if (!(r >= 0 && r < 1)) {
+            throw CliException.usage("--" + option + " must be in [0, 1), got " + a.get(option, null));
+        }
+        return r;
+    }
+
+    /** {@code LAYER[,LAYER...]=R}. */
+    static ScopeRatio scopeRatio(String spec) {
+        String expected = "--ratio-for expects LAYER[,LAYER...]=R with R in [0, 1), got '" + spec + "'";
+        int eq = spec.lastIndexOf('=');
+        if (eq <= 0 || eq == spec.length() - 1) {
+            throw CliException.usage(expected);
+        }
+        List<String> layers = layerList(spec.substring(0, eq), expected);
+        double r;
+        try {
+            r = Double.parseDouble(spec.substring(eq + 1).trim());
+        } catch (NumberFormatException e) {
+            throw CliException.usage(expected);
+        }
+        if (!(r >= 0 && r < 1)) {
+            throw CliException.usage(expected);
+        }
+        return new ScopeRatio(layers, r);
+    }
+
+    private static List<String> layerList(String spec, String error) {
+        List<String> out = new ArrayList<>();
+        for (String part : spec.split(",", -1)) {
+            String name = part.trim();
+            if (name.isEmpty() || name.contains("=")) {
+                throw CliException.usage(error);
+            }
+            out.add(name);
+        }
+        return out;
+    }
+
+    /** {@code parity:N} → N (at least 1); {@code null} → 0. */
+    static int calibration(String spec) {
+        if (spec == null) {
+            return 0;
+        }
+        String expected = "--calib expects parity:N (a parity batch of N >= 1), got '" + spec + "'";
+        if (!spec.startsWith("parity:")) {
+            throw CliException.usage(expected);
+        }
+        int n;
+        try {
+            n = Integer.parseInt(spec.substring("parity:".length()).trim());
+        } catch (NumberFormatException e) {
+            throw CliException.usage(expected);
+        }
+        if (n < 1 || n > 4096) {
+            throw CliException.usage(expected);
+        }
+        return n;
+    }
+
+    /**
+     * An output file option: {@code null} when absent; its folder must exist (a usage error otherwise, found before
+     * any work is done) and it must not be a folder.
+     */
+    private static Path outputFile(Args a, String option) {
+        String v = a.get(option, null);
+        if (v == null) {
+            return null;
+        }
+        if (v.isBlank()) {
+            throw CliException.usage("--" + option + " expects a file name, got '" + v + "'");
+        }
+        Path f = Path.of(v).toAbsolutePath();
+        Path dir = f.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw CliException.usage("--" + option + " " + v + ": folder " + dir + " does not exist");
+        }
+        if (Files.isDirectory(f)) {
+            throw CliException.usage("--" + option + " " + v + " is a folder, not a file");
+        }
+        return Path.of(v);
+    }
+}
