@@ -5,7 +5,7 @@ import dev.jprune.prune.BNScalePruner;
 import dev.jprune.prune.BasePruner;
 import dev.jprune.prune.GroupNormPruner;
 import dev.jprune.prune.GrowingRegPruner;
-import dev.jprune.prune.HeadMode;
+import dev.jprune.depgraph.HeadMode;
 import dev.jprune.prune.PrunerBuilder;
 import dev.jprune.prune.importance.BNScaleImportance;
 import dev.jprune.prune.importance.FpgmImportance;

@@ -1,13 +1,10 @@
 package dev.jprune.cli;
 
+import dev.jprune.internal.AtomicFiles;
+
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /** Formatting shared by the commands' human-readable output, and writing their result files. */
@@ -42,30 +39,8 @@ final class Report {
         return sb.append(']').toString();
     }
 
-    /**
-     * Writes {@code text} to {@code file} atomically: a temporary file in the same folder is written, then moved over
-     * {@code file}, so a reader never sees half a file and a failed write leaves nothing behind. The temporary file
-     * is created like any other file (the umask applies), not with {@code createTempFile}'s owner-only mode.
-     */
+    /** Writes {@code text} to {@code file} atomically ({@link AtomicFiles}). */
     static void writeAtomically(Path file, String text) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + Long.toHexString(System.nanoTime()) + ".tmp");
-        boolean created = false;
-        try {
-            try (OutputStream o = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                created = true;
-                o.write(text.getBytes(StandardCharsets.UTF_8));
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            if (created) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        AtomicFiles.writeString(file, text);
     }
 }

@@ -3,16 +3,15 @@ package dev.jprune.prune;
 import dev.jprune.depgraph.DependencyGraph;
 import dev.jprune.depgraph.Group;
 import dev.jprune.depgraph.HeadMode;
+import dev.jprune.internal.AtomicFiles;
 import dev.jprune.depgraph.Side;
 import dev.jprune.internal.Json;
 import dev.jprune.ir.Graph;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,19 +113,7 @@ public final class PruningHistory {
 
     /** As {@link #save(List, Path)}, recording the head mode the groups were built with. */
     public static void save(List<Entry> entries, HeadMode heads, Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, toJson(entries, heads) + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(file, toJson(entries, heads) + "\n");
     }
 
     /**

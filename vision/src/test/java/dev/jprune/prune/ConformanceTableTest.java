@@ -1,5 +1,6 @@
 package dev.jprune.prune;
 
+import dev.jprune.internal.AtomicFiles;
 import dev.jprune.testing.Reference;
 import dev.jprune.zoo.Zoo;
 import org.junit.jupiter.api.Tag;
@@ -7,10 +8,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -141,18 +140,7 @@ class ConformanceTableTest {
         sb.append("<!-- table options -->\n");
         sb.append("| model | configurations |\n|---|---|\n");
         optionRows.values().forEach(r -> sb.append(r).append('\n'));
-        Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFiles.writeString(file, sb.toString());
     }
 }
