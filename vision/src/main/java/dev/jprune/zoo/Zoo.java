@@ -39,6 +39,11 @@ public final class Zoo {
         vgg("vgg16", Vgg.CFG_D);
         vgg("vgg19", Vgg.CFG_E);
         register("mobilenet_v2", (n, in, c) -> MobileNetV2.build(n, 1.0, in, c), IMAGENET);
+
+        // Classic CNNs: AlexNet, SqueezeNet, GoogLeNet, Inception v3, DenseNet, ResNeXt, Wide ResNet
+        register("alexnet", AlexNet::build, IMAGENET);
+        register("squeezenet1_0", (n, in, c) -> SqueezeNet.build(n, "1_0", in, c), IMAGENET);
+        register("squeezenet1_1", (n, in, c) -> SqueezeNet.build(n, "1_1", in, c), IMAGENET);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {
