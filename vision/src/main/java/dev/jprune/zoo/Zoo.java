@@ -44,6 +44,8 @@ public final class Zoo {
         register("alexnet", AlexNet::build, IMAGENET);
         register("squeezenet1_0", (n, in, c) -> SqueezeNet.build(n, "1_0", in, c), IMAGENET);
         register("squeezenet1_1", (n, in, c) -> SqueezeNet.build(n, "1_1", in, c), IMAGENET);
+        register("googlenet", (n, in, c) -> GoogLeNet.build(n, in, c, false), IMAGENET);
+        register("inception_v3", (n, in, c) -> InceptionV3.build(n, in, c, false), Shape.of(1, 3, 299, 299));
     }
 
     private static void resnet(String name, ResNet.Config cfg) {
