@@ -46,6 +46,10 @@ public final class Zoo {
         register("squeezenet1_1", (n, in, c) -> SqueezeNet.build(n, "1_1", in, c), IMAGENET);
         register("googlenet", (n, in, c) -> GoogLeNet.build(n, in, c, false), IMAGENET);
         register("inception_v3", (n, in, c) -> InceptionV3.build(n, in, c, false), Shape.of(1, 3, 299, 299));
+        register("densenet121", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET121, in, c), IMAGENET);
+        register("densenet161", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET161, in, c), IMAGENET);
+        register("densenet169", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET169, in, c), IMAGENET);
+        register("densenet201", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET201, in, c), IMAGENET);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {
