@@ -50,6 +50,11 @@ public final class Zoo {
         register("densenet161", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET161, in, c), IMAGENET);
         register("densenet169", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET169, in, c), IMAGENET);
         register("densenet201", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET201, in, c), IMAGENET);
+        resnet("resnext50_32x4d", ResNet.RESNEXT50_32X4D);
+        resnet("resnext101_32x8d", ResNet.RESNEXT101_32X8D);
+        resnet("resnext101_64x4d", ResNet.RESNEXT101_64X4D);
+        resnet("wide_resnet50_2", ResNet.WIDE_RESNET50_2);
+        resnet("wide_resnet101_2", ResNet.WIDE_RESNET101_2);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {
