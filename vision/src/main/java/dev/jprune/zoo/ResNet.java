@@ -16,13 +16,19 @@ import dev.jprune.tensor.Shape;
 /**
  * torchvision's ResNet ({@code torchvision.models.resnet}, v1.5: the stride sits on the 3×3 convolution of the
  * bottleneck), with its module and parameter names: {@code conv1, bn1, relu, maxpool, layer1..4, avgpool, fc}.
+ * ResNeXt and Wide ResNet are the same network with another bottleneck width: {@code groups} and
+ * {@code width_per_group} give the 3×3 convolution {@code planes · width_per_group / 64 · groups} channels in
+ * {@code groups} groups (1 and 64 for ResNet).
  */
 public final class ResNet {
 
     private ResNet() {
     }
 
-    /** The block type and per-stage block counts of a ResNet variant. */
+    /**
+     * The block type, per-stage block counts, and the bottleneck's {@code groups} and {@code width_per_group} of a
+     * ResNet variant (torchvision's basic block takes only 1 and 64).
+     */
     record Config(boolean bottleneck, int[] layers, int groups, int widthPerGroup) {
     }
 
@@ -31,6 +37,11 @@ public final class ResNet {
     static final Config RESNET50 = new Config(true, new int[] {3, 4, 6, 3}, 1, 64);
     static final Config RESNET101 = new Config(true, new int[] {3, 4, 23, 3}, 1, 64);
     static final Config RESNET152 = new Config(true, new int[] {3, 8, 36, 3}, 1, 64);
+    static final Config RESNEXT50_32X4D = new Config(true, new int[] {3, 4, 6, 3}, 32, 4);
+    static final Config RESNEXT101_32X8D = new Config(true, new int[] {3, 4, 23, 3}, 32, 8);
+    static final Config RESNEXT101_64X4D = new Config(true, new int[] {3, 4, 23, 3}, 64, 4);
+    static final Config WIDE_RESNET50_2 = new Config(true, new int[] {3, 4, 6, 3}, 1, 128);
+    static final Config WIDE_RESNET101_2 = new Config(true, new int[] {3, 4, 23, 3}, 1, 128);
 
     /** Builds the network for input {@code (N, 3, H, W)} and {@code numClasses} outputs. */
     static Graph build(String name, Config cfg, Shape input, int numClasses) {

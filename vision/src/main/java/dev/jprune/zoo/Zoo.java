@@ -39,6 +39,22 @@ public final class Zoo {
         vgg("vgg16", Vgg.CFG_D);
         vgg("vgg19", Vgg.CFG_E);
         register("mobilenet_v2", (n, in, c) -> MobileNetV2.build(n, 1.0, in, c), IMAGENET);
+
+        // Classic CNNs: AlexNet, SqueezeNet, GoogLeNet, Inception v3, DenseNet, ResNeXt, Wide ResNet
+        register("alexnet", AlexNet::build, IMAGENET);
+        register("squeezenet1_0", (n, in, c) -> SqueezeNet.build(n, "1_0", in, c), IMAGENET);
+        register("squeezenet1_1", (n, in, c) -> SqueezeNet.build(n, "1_1", in, c), IMAGENET);
+        register("googlenet", (n, in, c) -> GoogLeNet.build(n, in, c, false), IMAGENET);
+        register("inception_v3", (n, in, c) -> InceptionV3.build(n, in, c, false), Shape.of(1, 3, 299, 299));
+        register("densenet121", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET121, in, c), IMAGENET);
+        register("densenet161", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET161, in, c), IMAGENET);
+        register("densenet169", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET169, in, c), IMAGENET);
+        register("densenet201", (n, in, c) -> DenseNet.build(n, DenseNet.DENSENET201, in, c), IMAGENET);
+        resnet("resnext50_32x4d", ResNet.RESNEXT50_32X4D);
+        resnet("resnext101_32x8d", ResNet.RESNEXT101_32X8D);
+        resnet("resnext101_64x4d", ResNet.RESNEXT101_64X4D);
+        resnet("wide_resnet50_2", ResNet.WIDE_RESNET50_2);
+        resnet("wide_resnet101_2", ResNet.WIDE_RESNET101_2);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {
