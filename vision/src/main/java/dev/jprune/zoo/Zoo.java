@@ -39,6 +39,10 @@ public final class Zoo {
         vgg("vgg16", Vgg.CFG_D);
         vgg("vgg19", Vgg.CFG_E);
         register("mobilenet_v2", (n, in, c) -> MobileNetV2.build(n, 1.0, in, c), IMAGENET);
+
+        // MobileNetV3
+        register("mobilenet_v3_large", MobileNetV3::large, IMAGENET);
+        register("mobilenet_v3_small", MobileNetV3::small, IMAGENET);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {

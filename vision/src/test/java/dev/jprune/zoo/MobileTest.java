@@ -1,0 +1,203 @@
+package dev.jprune.zoo;
+
+import dev.jprune.depgraph.PruningInvariantTest;
+import dev.jprune.exec.Executor;
+import dev.jprune.ir.Graph;
+import dev.jprune.ir.Parameter;
+import dev.jprune.ops.Hardsigmoid;
+import dev.jprune.ops.Mul;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+import dev.jprune.testing.Reference;
+import dev.jprune.testing.Tolerance;
+import dev.jprune.weights.Parity;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * MobileNetV3 (large, small): torchvision's {@code state_dict} (keys, order and shapes, against
+ * {@code mobile_state_dicts.tsv} written by the script beside it), the forward pass with parity weights against
+ * Torch-Pruning's reference logits ({@code 1e-4 · max|ref| + 1e-6}, as {@link ZooReferenceTest}), layer names,
+ * other input sizes and class counts, and the pruning invariant on models of each family (the smallest in the
+ * everyday run). Counts (parameters, MACs) are checked for every model by
+ * {@link ZooReferenceTest#countsMatchTorchPruning}.
+ */
+class MobileTest {
+
+    // ---- state_dict: keys, order and shapes as torchvision's ----
+
+    /** Building is quick (zero weights), so every model is in the everyday run. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mobilenet_v3_large", "mobilenet_v3_small"})
+    void stateDictIsTorchvisions(String model) throws IOException {
+        checkStateDict(model);
+    }
+
+    private static void checkStateDict(String model) throws IOException {
+        String[] expected = torchvisionStateDict(model);
+        Graph g = Zoo.build(model);
+        StringJoiner lines = new StringJoiner("\n");
+        for (Parameter p : g.stateDict().values()) {
+            StringJoiner dims = new StringJoiner(",");
+            for (int d : p.value().shape().dims()) {
+                dims.add(Integer.toString(d));
+            }
+            lines.add(p.name() + " " + dims);
+        }
+        assertEquals(Integer.parseInt(expected[0]), g.stateDict().size(), model + ": state_dict entries");
+        assertEquals(expected[1], sha256(lines.toString()),
+                model + ": state_dict keys, order or shapes differ from torchvision's; ours:\n" + lines);
+    }
+
+    /** {@code {entries, sha256}} of torchvision's state_dict of {@code model}, from the fixture. */
+    private static String[] torchvisionStateDict(String model) throws IOException {
+        Map<String, String[]> rows = new HashMap<>();
+        try (InputStream in = MobileTest.class.getResourceAsStream("mobile_state_dicts.tsv")) {
+            assertNotNull(in, "mobile_state_dicts.tsv is missing from the test resources");
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    String[] f = line.split("\t");
+                    rows.put(f[0], new String[] {f[1], f[2]});
+                }
+            }
+        }
+        String[] row = rows.get(model);
+        assertNotNull(row, "no fixture row for " + model);
+        return row;
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- forward with parity weights against the reference ----
+
+    /** The smallest model of each family, in the everyday run. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mobilenet_v3_small"})
+    void parityForwardMatchesTorchvision(String model) {
+        checkForward(model);
+    }
+
+    @Tag("slow")
+    @ParameterizedTest
+    @ValueSource(strings = {"mobilenet_v3_large"})
+    void parityForwardMatchesTorchvisionSlow(String model) {
+        checkForward(model);
+    }
+
+    /** As {@code ZooReferenceTest.checkForward}: the first 8 logits and the logit sum; prints the largest error. */
+    private static void checkForward(String model) {
+        Map<String, Object> ref = Reference.anyWithBase(model)
+                .orElseThrow(() -> new AssertionError("no reference record with base figures for " + model));
+        Shape input = ZooReferenceTest.inputOf(ref);
+        Graph g = Zoo.build(model, input, 1000);
+        Parity.fill(g);
+        Tensor y = Executor.run(g, Parity.input(input))[0];
+        assertEquals(Shape.of(1, 1000), y.shape());
+        double[] expected = Reference.doubles(ref.get("base_out_head"));
+        double[] actual = Tolerance.toDouble(y.data(), expected.length);
+        double refMax = 0;
+        double diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            refMax = Math.max(refMax, Math.abs(expected[i]));
+            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+        }
+        Tolerance.assertClose(expected, actual, ZooReferenceTest.RTOL, ZooReferenceTest.ATOL, model + " logits");
+        double sum = 0;
+        double scale = 0;
+        for (float v : y.data()) {
+            sum += v;
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double refSum = ((Number) ref.get("base_out_sum")).doubleValue();
+        // the sum of 1000 logits cancels heavily: compare it against the scale of the logits, as ZooReferenceTest
+        double sumTol = ZooReferenceTest.RTOL * scale * 1000 + ZooReferenceTest.ATOL;
+        assertTrue(Math.abs(sum - refSum) <= sumTol, model + " logit sum " + sum + " vs reference " + refSum);
+        System.out.printf("%s: head max diff %.3g (tol %.3g), sum diff %.3g (tol %.3g)%n", model, diff,
+                ZooReferenceTest.RTOL * refMax + ZooReferenceTest.ATOL, Math.abs(sum - refSum), sumTol);
+    }
+
+    // ---- names, other inputs ----
+
+    @Test
+    void mobilenetV3Names() {
+        Graph g = Zoo.build("mobilenet_v3_large");
+        List<String> keys = List.copyOf(g.stateDict().keySet());
+        assertEquals("features.0.0.weight", keys.get(0));
+        assertEquals("classifier.3.bias", keys.get(keys.size() - 1));
+        assertNotNull(g.node("features.1.block.0.0"));          // no expansion in the first block: depthwise first
+        assertNotNull(g.node("features.1.add"));
+        assertNotNull(g.node("features.4.block.2.fc1"));        // squeeze-excitation after expand and depthwise
+        assertInstanceOf(Hardsigmoid.class, g.node("features.4.block.2.scale_activation").op());
+        assertInstanceOf(Mul.class, g.node("features.4.block.2.mul").op());
+        assertFalse(g.node("features.4.block.2.mul").isModuleCall());
+        assertTrue(g.node("avgpool").isModuleCall());
+        assertNotNull(g.node("features.16.2"));
+        assertNull(g.node("features.17.0"));
+        assertNotNull(g.node("classifier.1"));
+        assertTrue(g.stateDict().containsKey("features.16.1.num_batches_tracked"));
+
+        Graph s = Zoo.build("mobilenet_v3_small");
+        assertNotNull(s.node("features.1.block.1.fc2"));        // small's first block has SE, no expansion
+        assertNull(s.node("features.1.add"));                   // stride 2
+        assertNotNull(s.node("features.12.0"));
+    }
+
+    @Test
+    void otherInputSizesAndClassCounts() {
+        for (String model : List.of("mobilenet_v3_small")) {
+            Graph g = Zoo.build(model, Shape.of(2, 1, 96, 80), 7);
+            assertEquals(Shape.of(2, 7), g.outputs().get(0).shape(), model);
+            Graph tiny = Zoo.build(model, Shape.of(1, 3, 32, 32), 10);
+            assertEquals(Shape.of(1, 10), tiny.outputs().get(0).shape(), model);
+        }
+        // the forward pass runs at another size too
+        Graph g = Zoo.build("mobilenet_v3_small", Shape.of(2, 3, 48, 64), 5);
+        Parity.fill(g);
+        Tensor y = Executor.run(g, Parity.input(Shape.of(2, 3, 48, 64)))[0];
+        assertEquals(Shape.of(2, 5), y.shape());
+        for (float v : y.data()) {
+            assertTrue(Float.isFinite(v));
+        }
+    }
+
+    // ---- the pruning invariant, one model of each family ----
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mobilenet_v3_small"})
+    void zeroingEqualsPruning(String model) {
+        PruningInvariantTest.check(model, Shape.of(1, 3, 64, 64));
+    }
+
+    @Tag("slow")
+    @ParameterizedTest
+    @ValueSource(strings = {"mobilenet_v3_large"})
+    void zeroingEqualsPruningSlow(String model) {
+        PruningInvariantTest.check(model, Shape.of(1, 3, 64, 64));
+    }
+}
