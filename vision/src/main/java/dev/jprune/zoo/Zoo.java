@@ -40,9 +40,13 @@ public final class Zoo {
         vgg("vgg19", Vgg.CFG_E);
         register("mobilenet_v2", (n, in, c) -> MobileNetV2.build(n, 1.0, in, c), IMAGENET);
 
-        // MobileNetV3
+        // MobileNetV3 and MNASNet
         register("mobilenet_v3_large", MobileNetV3::large, IMAGENET);
         register("mobilenet_v3_small", MobileNetV3::small, IMAGENET);
+        register("mnasnet0_5", (n, in, c) -> Mnasnet.build(n, 0.5, in, c), IMAGENET);
+        register("mnasnet0_75", (n, in, c) -> Mnasnet.build(n, 0.75, in, c), IMAGENET);
+        register("mnasnet1_0", (n, in, c) -> Mnasnet.build(n, 1.0, in, c), IMAGENET);
+        register("mnasnet1_3", (n, in, c) -> Mnasnet.build(n, 1.3, in, c), IMAGENET);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {

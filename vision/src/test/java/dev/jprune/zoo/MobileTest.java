@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * MobileNetV3 (large, small): torchvision's {@code state_dict} (keys, order and shapes, against
+ * MobileNetV3 and MNASNet: torchvision's {@code state_dict} (keys, order and shapes, against
  * {@code mobile_state_dicts.tsv} written by the script beside it), the forward pass with parity weights against
  * Torch-Pruning's reference logits ({@code 1e-4 · max|ref| + 1e-6}, as {@link ZooReferenceTest}), layer names,
  * other input sizes and class counts, and the pruning invariant on models of each family (the smallest in the
@@ -48,7 +48,7 @@ class MobileTest {
 
     /** Building is quick (zero weights), so every model is in the everyday run. */
     @ParameterizedTest
-    @ValueSource(strings = {"mobilenet_v3_large", "mobilenet_v3_small"})
+    @ValueSource(strings = {"mobilenet_v3_large", "mobilenet_v3_small", "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3"})
     void stateDictIsTorchvisions(String model) throws IOException {
         checkStateDict(model);
     }
@@ -98,14 +98,14 @@ class MobileTest {
 
     /** The smallest model of each family, in the everyday run. */
     @ParameterizedTest
-    @ValueSource(strings = {"mobilenet_v3_small"})
+    @ValueSource(strings = {"mobilenet_v3_small", "mnasnet0_5"})
     void parityForwardMatchesTorchvision(String model) {
         checkForward(model);
     }
 
     @Tag("slow")
     @ParameterizedTest
-    @ValueSource(strings = {"mobilenet_v3_large"})
+    @ValueSource(strings = {"mobilenet_v3_large", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3"})
     void parityForwardMatchesTorchvisionSlow(String model) {
         checkForward(model);
     }
@@ -169,15 +169,31 @@ class MobileTest {
     }
 
     @Test
+    void mnasnetNames() {
+        Graph g = Zoo.build("mnasnet1_0");
+        List<String> keys = List.copyOf(g.stateDict().keySet());
+        assertEquals("layers.0.weight", keys.get(0));
+        assertEquals("classifier.1.bias", keys.get(keys.size() - 1));
+        assertNotNull(g.node("layers.8.0.layers.3"));
+        assertNull(g.node("layers.8.0.add"));                   // the first block of a stack has no skip
+        assertNotNull(g.node("layers.8.1.add"));
+        assertNotNull(g.node("layers.16"));
+        assertFalse(g.node("mean").isModuleCall());              // x.mean([2, 3]) is functional
+        assertEquals(Shape.of(1, 1280), g.node("squeeze").output(0).shape());
+        // the stem scales with alpha (version 2)
+        assertEquals(16, Zoo.build("mnasnet0_5").stateDict().get("layers.0.weight").value().shape().dim(0));
+    }
+
+    @Test
     void otherInputSizesAndClassCounts() {
-        for (String model : List.of("mobilenet_v3_small")) {
+        for (String model : List.of("mobilenet_v3_small", "mnasnet0_5")) {
             Graph g = Zoo.build(model, Shape.of(2, 1, 96, 80), 7);
             assertEquals(Shape.of(2, 7), g.outputs().get(0).shape(), model);
             Graph tiny = Zoo.build(model, Shape.of(1, 3, 32, 32), 10);
             assertEquals(Shape.of(1, 10), tiny.outputs().get(0).shape(), model);
         }
         // the forward pass runs at another size too
-        Graph g = Zoo.build("mobilenet_v3_small", Shape.of(2, 3, 48, 64), 5);
+        Graph g = Zoo.build("mnasnet0_5", Shape.of(2, 3, 48, 64), 5);
         Parity.fill(g);
         Tensor y = Executor.run(g, Parity.input(Shape.of(2, 3, 48, 64)))[0];
         assertEquals(Shape.of(2, 5), y.shape());
@@ -189,14 +205,14 @@ class MobileTest {
     // ---- the pruning invariant, one model of each family ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"mobilenet_v3_small"})
+    @ValueSource(strings = {"mobilenet_v3_small", "mnasnet0_5"})
     void zeroingEqualsPruning(String model) {
         PruningInvariantTest.check(model, Shape.of(1, 3, 64, 64));
     }
 
     @Tag("slow")
     @ParameterizedTest
-    @ValueSource(strings = {"mobilenet_v3_large"})
+    @ValueSource(strings = {"mobilenet_v3_large", "mnasnet1_3"})
     void zeroingEqualsPruningSlow(String model) {
         PruningInvariantTest.check(model, Shape.of(1, 3, 64, 64));
     }
