@@ -55,6 +55,29 @@ public final class Zoo {
         resnet("resnext101_64x4d", ResNet.RESNEXT101_64X4D);
         resnet("wide_resnet50_2", ResNet.WIDE_RESNET50_2);
         resnet("wide_resnet101_2", ResNet.WIDE_RESNET101_2);
+
+        // MobileNetV3, MNASNet, EfficientNet B0-B7 and V2 (squeeze-excitation families)
+        register("mobilenet_v3_large", MobileNetV3::large, IMAGENET);
+        register("mobilenet_v3_small", MobileNetV3::small, IMAGENET);
+        register("mnasnet0_5", (n, in, c) -> Mnasnet.build(n, 0.5, in, c), IMAGENET);
+        register("mnasnet0_75", (n, in, c) -> Mnasnet.build(n, 0.75, in, c), IMAGENET);
+        register("mnasnet1_0", (n, in, c) -> Mnasnet.build(n, 1.0, in, c), IMAGENET);
+        register("mnasnet1_3", (n, in, c) -> Mnasnet.build(n, 1.3, in, c), IMAGENET);
+        efficientNet("efficientnet_b0", EfficientNet.b(1.0, 1.0, 0.2, false));
+        efficientNet("efficientnet_b1", EfficientNet.b(1.0, 1.1, 0.2, false));
+        efficientNet("efficientnet_b2", EfficientNet.b(1.1, 1.2, 0.3, false));
+        efficientNet("efficientnet_b3", EfficientNet.b(1.2, 1.4, 0.3, false));
+        efficientNet("efficientnet_b4", EfficientNet.b(1.4, 1.8, 0.4, false));
+        efficientNet("efficientnet_b5", EfficientNet.b(1.6, 2.2, 0.4, true));
+        efficientNet("efficientnet_b6", EfficientNet.b(1.8, 2.6, 0.5, true));
+        efficientNet("efficientnet_b7", EfficientNet.b(2.0, 3.1, 0.5, true));
+        efficientNet("efficientnet_v2_s", EfficientNet.v2("s", 0.2));
+        efficientNet("efficientnet_v2_m", EfficientNet.v2("m", 0.3));
+        efficientNet("efficientnet_v2_l", EfficientNet.v2("l", 0.4));
+    }
+
+    private static void efficientNet(String name, EfficientNet.Variant variant) {
+        register(name, (n, in, c) -> EfficientNet.build(n, variant, in, c), IMAGENET);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {
