@@ -91,6 +91,7 @@ final class Layers {
         return b.call("add", new Add(), b.call("mul", new Mul(), x, k), d);
     }
 
+    /**
      * torchvision's {@code ops.SqueezeExcitation} on {@code (N, C, H, W)} under {@code name}: {@code avgpool}
      * (AdaptiveAvgPool2d(1)), {@code fc1} (1×1 conv {@code C → squeeze} with bias), {@code activation},
      * {@code fc2} (1×1 conv {@code squeeze → C} with bias), {@code scale_activation}, then the functional
