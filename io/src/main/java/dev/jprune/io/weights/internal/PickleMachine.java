@@ -100,7 +100,7 @@ public final class PickleMachine {
     }
 
     private ModelFormatException fail(String what) {
-        return new ModelFormatException(file, part + ": " + what + " at byte " + opStart);
+        return new ModelFormatException(file, part + " at byte " + opStart + ": " + what);
     }
 
     private Object run() throws ModelFormatException {
