@@ -99,6 +99,12 @@ class SafetensorsSaveTest {
         Files.writeString(file, "old");
         StateDicts.saveSafetensors(loadedTiny(), file);
         assertEquals(15, StateDicts.read(file).size());
+        if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+            Path plain = Files.createFile(dir.resolve("plain"));
+            assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file),
+                    "the saved file gets the permissions of any new file, not a temporary file's owner-only ones");
+            Files.delete(plain);
+        }
         Path blocked = Files.createDirectories(dir.resolve("blocked.safetensors").resolve("inside"));
         assertThrows(IOException.class, () -> StateDicts.saveSafetensors(loadedTiny(), blocked.getParent()));
         assertTrue(Files.isDirectory(blocked), "a failed save leaves the target as it was");

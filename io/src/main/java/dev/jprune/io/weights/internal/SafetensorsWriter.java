@@ -10,10 +10,12 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +39,7 @@ public final class SafetensorsWriter {
     }
 
     private static final int CHUNK = 1 << 20;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private SafetensorsWriter() {
     }
@@ -66,10 +69,21 @@ public final class SafetensorsWriter {
 
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        boolean done = false;
+        Path tmp = null;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            FileChannel opened = null;
+            while (opened == null) {
+                // not Files.createTempFile: its owner-only permissions would stay on the final file
+                Path candidate = dir.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
+                        + ".tmp");
+                try {
+                    opened = FileChannel.open(candidate, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+                    tmp = candidate;
+                } catch (FileAlreadyExistsException e) {
+                    opened = null;
+                }
+            }
+            try (FileChannel ch = opened) {
                 ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
                 buf.putLong(padded);
                 flush(ch, buf);
@@ -95,11 +109,15 @@ public final class SafetensorsWriter {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
+        } catch (IOException | RuntimeException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
+            throw e;
         }
     }
 
