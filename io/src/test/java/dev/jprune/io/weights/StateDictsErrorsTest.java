@@ -77,6 +77,18 @@ class StateDictsErrorsTest {
     }
 
     @Test
+    void entriesThatAreNotTensorsAreUnexpected() throws Exception {
+        Path file = Fixtures.file("tiny_extra_entry.pth");
+        StateDictMismatchException e = assertThrows(StateDictMismatchException.class,
+                () -> StateDicts.load(Fixtures.tiny(), file));
+        assertEquals(file + ": does not fit model tiny: 1 unexpected key (note)", e.getMessage());
+        LoadReport r = StateDicts.load(Fixtures.tiny(), file, false);
+        assertEquals(15, r.loaded().size());
+        assertEquals(List.of("note"), r.unexpected());
+        assertEquals(15, StateDicts.readPth(file).size(), "read lists tensors only");
+    }
+
+    @Test
     void misShapedKeysFailEvenWhenNotStrict() {
         Path file = Fixtures.file("tiny_f32.safetensors");
         for (boolean strict : new boolean[] {true, false}) {

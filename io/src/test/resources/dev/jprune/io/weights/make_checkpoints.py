@@ -16,6 +16,7 @@ Outputs (all small, about 60 KB together):
     tiny_wrapped_state_dict.pth   {"epoch": 3, "arch": "tiny", "state_dict": sd, "best_acc": 0.5}
     tiny_wrapped_model.pth        {"model": sd, "optimizer": {"lr": 0.1}}
     tiny_parameters.pth     {name: nn.Parameter} (pickled with torch._utils._rebuild_parameter)
+    tiny_extra_entry.pth    the state_dict plus an entry that is not a tensor ("note": "hello")
     tiny_f32.safetensors, tiny_f16.safetensors, tiny_bf16.safetensors   written by hand below (struct + json)
     complex.pth             one complex64 tensor (an element type jprune does not read)
     malicious.pth           a torch-style zip whose data.pkl calls os.system on unpickling (GLOBAL posix system,
@@ -153,8 +154,8 @@ def write_malicious(path):
     payload = pickle.dumps({"conv1.weight": RunsShell()}, protocol=2)
     assert b"system" in payload
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("malicious/data.pkl", payload)
-        z.writestr("malicious/version", "3\n")
+        for name, data in (("malicious/data.pkl", payload), ("malicious/version", b"3\n")):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)   # fixed: same bytes each run
 
 
 def values(t):
@@ -168,6 +169,7 @@ def main():
               "float64": torch.float64}
     files = {"float32": ["tiny_f32.pth", "tiny_views.pth", "tiny_module_prefix.pth", "tiny_wrapped_state_dict.pth",
                          "tiny_wrapped_model.pth", "tiny_parameters.pth", "tiny_f32.safetensors"],
+             # tiny_extra_entry.pth holds these values too, plus a key the model lacks (tested separately)
              "float16": ["tiny_f16.pth", "tiny_f16.safetensors"],
              "bfloat16": ["tiny_bf16.pth", "tiny_bf16.safetensors"],
              "float64": ["tiny_f64.pth"]}
@@ -184,6 +186,7 @@ def main():
                os.path.join(HERE, "tiny_wrapped_model.pth"))
     torch.save({k: nn.Parameter(v, requires_grad=v.is_floating_point()) for k, v in sd.items()},
                os.path.join(HERE, "tiny_parameters.pth"))
+    torch.save(dict(sd, note="hello"), os.path.join(HERE, "tiny_extra_entry.pth"))
     for name, dtype in (("f32", torch.float32), ("f16", torch.float16), ("bf16", torch.bfloat16)):
         path = os.path.join(HERE, "tiny_%s.safetensors" % name)
         write_safetensors(path, converted(sd, dtype))
