@@ -1,11 +1,13 @@
 package dev.jprune.cli;
 
+import dev.jprune.io.weights.StateDicts;
 import dev.jprune.ir.Graph;
 import dev.jprune.tensor.Shape;
 import dev.jprune.weights.Parity;
 import dev.jprune.weights.RandomInit;
 import dev.jprune.zoo.Zoo;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -45,12 +47,24 @@ final class ModelLoader {
                 Parity.fill(g);
                 break;
             default:
-                if (!Files.exists(Path.of(weights))) {
-                    throw new CliException(CliException.BAD_INPUT, "weights file " + weights + " does not exist");
-                }
-                throw CliException.usage("--weights FILE is not supported yet (" + weights + "); use none or parity");
+                loadWeights(g, weights);
         }
         return new Loaded(g, input, weights);
+    }
+
+    /** Whether {@code --weights} names a file (not {@code none} or {@code parity}). */
+    static boolean isWeightsFile(String weights) {
+        return !weights.equals("none") && !weights.equals("parity");
+    }
+
+    /** Loads a {@code .pth} or {@code .safetensors} {@code state_dict} into {@code g} (strict); exit 3 on failure. */
+    static void loadWeights(Graph g, String file) {
+        try {
+            StateDicts.load(g, Path.of(file));
+        } catch (IOException e) {
+            // one line naming the file and the keys (missing, unexpected, mis-shaped) or the format problem
+            throw new CliException(CliException.BAD_INPUT, "--weights " + e.getMessage(), e);
+        }
     }
 
     /** Parses {@code N,C,H,W} (positive integers). */

@@ -4,6 +4,7 @@ import dev.jprune.count.OpCounter;
 import dev.jprune.exec.Executor;
 import dev.jprune.exec.Mode;
 import dev.jprune.internal.Json;
+import dev.jprune.io.weights.StateDicts;
 import dev.jprune.ir.Graph;
 import dev.jprune.ir.axis.UnsupportedAxisException;
 import dev.jprune.prune.BasePruner;
@@ -42,6 +43,7 @@ final class PruneCommand {
             + " [--pruner base|group-norm|bn-scale|growing-reg] [--global] [--isomorphic] [--round-to N] [--steps K]"
             + " [--max-ratio R] [--ratio-for LAYER[,LAYER...]=R] [--ignore L1,L2] [--no-default-ignore]"
             + " [--heads whole|dims] [--head-ratio R] [--calib parity:N] [--tp-compat] [--save-history FILE]"
+            + " [--save-weights FILE.safetensors]"
             + " [--replay FILE] [--input N,C,H,W] [--weights none|parity] [--seed S] [--report FILE.json] [--json]"
             + " [--out FILE.onnx]";
 
@@ -60,7 +62,9 @@ final class PruneCommand {
         if (s.replay != null && !Files.isRegularFile(s.replay)) {
             throw new CliException(CliException.BAD_INPUT, "history file " + s.replay + " does not exist");
         }
-        ModelLoader.Loaded m = ModelLoader.load(s.model, s.input, s.weights, s.seed);
+        // a history is replayed onto the unpruned model; a weights file then holds the pruned model's weights
+        boolean weightsAfterReplay = s.replay != null && ModelLoader.isWeightsFile(s.weights);
+        ModelLoader.Loaded m = ModelLoader.load(s.model, s.input, weightsAfterReplay ? "none" : s.weights, s.seed);
         Graph g = m.graph();
         OpCounter.Count base = OpCounter.count(g);
         Map<String, LayerSizes.Size> before = LayerSizes.of(g);
@@ -69,6 +73,9 @@ final class PruneCommand {
         BasePruner pruner = null;
         if (s.replay != null) {
             replay(g, s.replay);
+            if (weightsAfterReplay) {
+                ModelLoader.loadWeights(g, s.weights);
+            }
         } else {
             pruner = prune(g, m.input(), s);
         }
@@ -81,7 +88,7 @@ final class PruneCommand {
         System.arraycopy(y.data(), 0, head, 0, head.length);
 
         out.printf("model         %s (%d layers)%n", s.model, g.nodes().size());
-        out.printf("input         %s, weights %s%n", m.input(), m.weights());
+        out.printf("input         %s, weights %s%n", m.input(), s.weights);
         out.printf("pruning       %s%n", s.summary());
         int changed = LayerSizes.printChanged(out, before, after);
         out.printf("layers        %d of %d parameter layers changed%s%n", changed, before.size(),
@@ -120,6 +127,15 @@ final class PruneCommand {
                 throw new CliException(CliException.OTHER, "cannot write --save-history " + s.saveHistory + ": " + e.getMessage(), e);
             }
             out.printf("history       %s (%d pruned groups)%n", s.saveHistory, pruner.history().size());
+        }
+        if (s.saveWeights != null) {
+            try {
+                StateDicts.saveSafetensors(g, s.saveWeights);
+            } catch (IOException e) {
+                throw new CliException(CliException.OTHER, "cannot write --save-weights " + s.saveWeights + ": "
+                        + e.getMessage(), e);
+            }
+            out.printf("weights       %s (safetensors state_dict of the pruned model)%n", s.saveWeights);
         }
         if (s.report != null) {
             try {

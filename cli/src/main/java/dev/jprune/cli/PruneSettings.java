@@ -35,7 +35,7 @@ final class PruneSettings {
 
     static final Set<String> VALUED = Set.of("ratio", "importance", "p", "reduction", "normalizer", "pruner",
             "round-to", "steps", "max-ratio", "ratio-for", "ignore", "heads", "head-ratio", "calib", "save-history",
-            "replay", "seed", "input", "weights", "report", "out");
+            "replay", "seed", "input", "weights", "report", "out", "save-weights");
     static final Set<String> SWITCHES = Set.of("global", "isomorphic", "no-default-ignore", "tp-compat", "json",
             "verbose");
 
@@ -64,6 +64,8 @@ final class PruneSettings {
     final String weights;
     final long seed;
     final Path report;
+    /** Where to save the pruned weights as a safetensors {@code state_dict}, or {@code null}. */
+    final Path saveWeights;
     final boolean json;
     /** The history to apply instead of pruning, or {@code null}. */
     final Path replay;
@@ -103,6 +105,7 @@ final class PruneSettings {
         weights = a.get("weights", "none");
         seed = a.getLong("seed", 0);
         report = outputFile(a, "report");
+        saveWeights = outputFile(a, "save-weights");
         json = a.flag("json");
         String replaySpec = a.get("replay", null);
         replay = replaySpec == null ? null : Path.of(replaySpec);
@@ -265,6 +268,7 @@ final class PruneSettings {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("weights", weights);
         c.put("seed", seed);
+        c.put("save_weights", saveWeights == null ? null : saveWeights.toString());
         if (replay != null) {
             c.put("replay", replay.toString());
             return c;

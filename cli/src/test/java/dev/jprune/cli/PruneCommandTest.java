@@ -274,8 +274,34 @@ class PruneCommandTest {
         for (String key : List.of("base_params", "base_macs", "params", "macs", "output_shape", "output_head", "layers")) {
             assertEquals(pruned.get(key), replayed.get(key), key);
         }
-        assertEquals(Map.of("weights", "none", "seed", 0L, "replay", history.toString()), replayed.get("config"));
+        Map<String, Object> config = new java.util.LinkedHashMap<>();
+        config.put("weights", "none");
+        config.put("seed", 0L);
+        config.put("save_weights", null);
+        config.put("replay", history.toString());
+        assertEquals(config, replayed.get("config"));
         assertTrue(replay.out().contains("replay " + history), replay.out());
+    }
+
+    @Test
+    void prunedWeightsSavedAsSafetensorsReloadAfterTheHistory(@TempDir Path dir) throws IOException {
+        Path history = dir.resolve("history.json");
+        Path weights = dir.resolve("pruned.safetensors");
+        Map<?, ?> pruned = prune("resnet18", "--input", SMALL, "--weights", "parity", "--ratio", "0.3",
+                "--save-history", history.toString(), "--save-weights", weights.toString(), "--json").json();
+        assertTrue(Files.size(weights) > 0);
+        // a fresh model: the history gives it the pruned shapes, then the file gives it the pruned weights
+        Map<?, ?> reloaded = prune("resnet18", "--input", SMALL, "--replay", history.toString(), "--weights",
+                weights.toString(), "--json").json();
+        for (String key : List.of("params", "macs", "output_shape", "output_head", "layers")) {
+            assertEquals(pruned.get(key), reloaded.get(key), key);
+        }
+        // without the history the file does not fit the unpruned model: exit 3 naming a mis-shaped key
+        Result r = run("prune", "resnet18", "--input", SMALL, "--ratio", "0.3", "--weights", weights.toString());
+        expectError(r, 3, "pruned.safetensors");
+        assertTrue(r.err().contains(".weight"), r.err());
+        expectError(run("prune", "resnet18", "--input", SMALL, "--ratio", "0.3", "--weights",
+                dir.resolve("absent.pth").toString()), 3, "absent.pth");
     }
 
     // ------------------------------------------------------------------ errors

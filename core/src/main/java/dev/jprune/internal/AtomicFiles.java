@@ -1,7 +1,10 @@
 package dev.jprune.internal;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -25,22 +28,41 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** A writer of the file's content through a channel (for large binary files). */
+    @FunctionalInterface
+    public interface ChannelContent {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
     /** Writes {@code text} as UTF-8 to {@code file} atomically. */
     public static void writeString(Path file, String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         write(file, out -> out.write(bytes));
     }
 
-    /** Writes what {@code content} produces to {@code file} atomically (streamed, for large files). */
+    /** Writes what {@code content} produces to {@code file} atomically (streamed, buffered). */
     public static void write(Path file, Content content) throws IOException {
+        writeChannel(file, ch -> {
+            OutputStream o = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            content.writeTo(o);
+            o.flush();
+        });
+    }
+
+    /**
+     * Writes what {@code content} puts into the channel to {@code file} atomically; the data is forced to the device
+     * before the move.
+     */
+    public static void writeChannel(Path file, ChannelContent content) throws IOException {
         Path abs = file.toAbsolutePath();
         Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "."
                 + Long.toHexString(System.nanoTime()) + ".tmp");
         boolean created = false;
         try {
-            try (OutputStream o = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 created = true;
-                content.writeTo(o);
+                content.writeTo(ch);
+                ch.force(true);
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

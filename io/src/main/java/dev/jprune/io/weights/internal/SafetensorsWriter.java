@@ -1,5 +1,6 @@
 package dev.jprune.io.weights.internal;
 
+import dev.jprune.internal.AtomicFiles;
 import dev.jprune.internal.Json;
 import dev.jprune.io.weights.ElementType;
 import dev.jprune.tensor.Tensor;
@@ -9,13 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +19,8 @@ import java.util.Map;
 /**
  * Writes safetensors files: header size (u64, little-endian), a compact JSON header padded with spaces to a multiple
  * of 8 bytes (so every tensor starts 8-byte aligned), then each tensor's little-endian bytes in the order given.
- * The file is written to a temporary file in the target's folder and moved over the target at the end, so a reader
- * never sees half a file and a failure leaves any previous file untouched.
+ * The file is written atomically ({@link AtomicFiles}): a reader never sees half a file and a failure leaves any
+ * previous file untouched.
  */
 public final class SafetensorsWriter {
 
@@ -39,7 +34,6 @@ public final class SafetensorsWriter {
     }
 
     private static final int CHUNK = 1 << 20;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private SafetensorsWriter() {
     }
@@ -67,58 +61,26 @@ public final class SafetensorsWriter {
         byte[] headerBytes = Arrays.copyOf(json, padded);
         Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
 
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = null;
-        try {
-            FileChannel opened = null;
-            while (opened == null) {
-                // not Files.createTempFile: its owner-only permissions would stay on the final file
-                Path candidate = dir.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
-                        + ".tmp");
-                try {
-                    opened = FileChannel.open(candidate, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
-                    tmp = candidate;
-                } catch (FileAlreadyExistsException e) {
-                    opened = null;
-                }
-            }
-            try (FileChannel ch = opened) {
-                ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                buf.putLong(padded);
-                flush(ch, buf);
-                writeFully(ch, ByteBuffer.wrap(headerBytes));
-                for (Item it : items) {
-                    float[] d = it.value().data();
-                    for (float v : d) {
-                        if (buf.remaining() < 8) {
-                            flush(ch, buf);
-                        }
-                        if (it.type() == ElementType.F32) {
-                            buf.putFloat(v);
-                        } else {
-                            buf.putLong(Math.round((double) v));
-                        }
+        AtomicFiles.writeChannel(file, ch -> {
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            buf.putLong(padded);
+            flush(ch, buf);
+            writeFully(ch, ByteBuffer.wrap(headerBytes));
+            for (Item it : items) {
+                float[] d = it.value().data();
+                for (float v : d) {
+                    if (buf.remaining() < 8) {
+                        flush(ch, buf);
+                    }
+                    if (it.type() == ElementType.F32) {
+                        buf.putFloat(v);
+                    } else {
+                        buf.putLong(Math.round((double) v));
                     }
                 }
-                flush(ch, buf);
-                ch.force(true);
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-            }
-            throw e;
-        }
+            flush(ch, buf);
+        });
     }
 
     private static void flush(FileChannel ch, ByteBuffer buf) throws IOException {
