@@ -2,6 +2,7 @@ package dev.jprune.cli;
 
 import dev.jprune.depgraph.DependencyGraph;
 import dev.jprune.depgraph.Group;
+import dev.jprune.depgraph.HeadMode;
 import dev.jprune.depgraph.Member;
 import dev.jprune.depgraph.Side;
 import dev.jprune.internal.Json;
@@ -30,7 +31,8 @@ import java.util.TreeSet;
 final class GroupsCommand {
 
     static final String USAGE = "jprune groups MODEL [--root LAYER] [--indices I,J,...] [--ignore L1,L2]"
-            + " [--no-default-ignore] [--input N,C,H,W] [--weights none|parity] [--seed S] [--json]";
+            + " [--no-default-ignore] [--heads dims|whole] [--input N,C,H,W] [--weights none|parity|FILE] [--seed S]"
+            + " [--json]";
 
     /** Index lists longer than this are printed as their first three, an ellipsis and the last. */
     private static final int SHOW_ALL = 8;
@@ -39,7 +41,7 @@ final class GroupsCommand {
     }
 
     static int run(List<String> argv, PrintStream out) {
-        Args a = new Args("groups", argv, Set.of("root", "indices", "ignore", "input", "weights", "seed"),
+        Args a = new Args("groups", argv, Set.of("root", "indices", "ignore", "heads", "input", "weights", "seed"),
                 Set.of("no-default-ignore", "json", "verbose"));
         if (a.positionals().size() != 1) {
             throw CliException.usage("usage: " + USAGE);
@@ -51,9 +53,15 @@ final class GroupsCommand {
         if (root != null && (!a.all("ignore").isEmpty() || a.flag("no-default-ignore"))) {
             throw CliException.usage("--ignore and --no-default-ignore apply to all groups, not to --root " + root);
         }
+        HeadMode heads;
+        try {
+            heads = HeadMode.parse(a.get("heads", "dims"));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--heads must be dims or whole, got '" + a.get("heads", null) + "'");
+        }
         String model = a.positionals().get(0);
         ModelLoader.Loaded m = ModelLoader.load(model, a.get("input", null), a.get("weights", "none"), a.getLong("seed", 0));
-        DependencyGraph dg = new DependencyGraph(m.graph());
+        DependencyGraph dg = new DependencyGraph(m.graph(), heads);
 
         List<Group> groups;
         String summary;

@@ -224,6 +224,7 @@ class GroupsCommandTest {
         expectError(run("groups", "resnet18", "--root", "layer4.0.conv1", "--indices", "512"), 2,
                 "outside the 512 output channels");
         expectError(run("groups", "resnet18", "--ignore", "fcc"), 2, "--ignore: layer 'fcc' is not in resnet18; did you mean fc");
+        expectError(run("groups", "resnet18", "--heads", "some"), 2, "--heads must be dims or whole");
         expectError(run("groups", "resnet18", "--ignore", "layer1.0.conv1,"), 2, "--ignore expects layer names");
         expectError(run("groups", "resnet18", "--indices", "1"), 2, "--indices needs --root");
         expectError(run("groups", "resnet18", "--root", "conv1", "--ignore", "fc"), 2, "not to --root");
