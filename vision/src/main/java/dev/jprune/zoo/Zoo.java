@@ -39,6 +39,27 @@ public final class Zoo {
         vgg("vgg16", Vgg.CFG_D);
         vgg("vgg19", Vgg.CFG_E);
         register("mobilenet_v2", (n, in, c) -> MobileNetV2.build(n, 1.0, in, c), IMAGENET);
+
+        // RegNet X and Y
+        regnet("regnet_y_400mf", RegNet.Y_400MF);
+        regnet("regnet_y_800mf", RegNet.Y_800MF);
+        regnet("regnet_y_1_6gf", RegNet.Y_1_6GF);
+        regnet("regnet_y_3_2gf", RegNet.Y_3_2GF);
+        regnet("regnet_y_8gf", RegNet.Y_8GF);
+        regnet("regnet_y_16gf", RegNet.Y_16GF);
+        regnet("regnet_y_32gf", RegNet.Y_32GF);
+        regnet("regnet_y_128gf", RegNet.Y_128GF);
+        regnet("regnet_x_400mf", RegNet.X_400MF);
+        regnet("regnet_x_800mf", RegNet.X_800MF);
+        regnet("regnet_x_1_6gf", RegNet.X_1_6GF);
+        regnet("regnet_x_3_2gf", RegNet.X_3_2GF);
+        regnet("regnet_x_8gf", RegNet.X_8GF);
+        regnet("regnet_x_16gf", RegNet.X_16GF);
+        regnet("regnet_x_32gf", RegNet.X_32GF);
+    }
+
+    private static void regnet(String name, RegNet.Config cfg) {
+        register(name, (n, in, c) -> RegNet.build(n, cfg, in, c), IMAGENET);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {
