@@ -40,7 +40,7 @@ public final class Zoo {
         vgg("vgg19", Vgg.CFG_E);
         register("mobilenet_v2", (n, in, c) -> MobileNetV2.build(n, 1.0, in, c), IMAGENET);
 
-        // RegNet X and Y
+        // RegNet X and Y, ConvNeXt
         regnet("regnet_y_400mf", RegNet.Y_400MF);
         regnet("regnet_y_800mf", RegNet.Y_800MF);
         regnet("regnet_y_1_6gf", RegNet.Y_1_6GF);
@@ -56,6 +56,10 @@ public final class Zoo {
         regnet("regnet_x_8gf", RegNet.X_8GF);
         regnet("regnet_x_16gf", RegNet.X_16GF);
         regnet("regnet_x_32gf", RegNet.X_32GF);
+        register("convnext_tiny", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.TINY, in, c), IMAGENET);
+        register("convnext_small", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.SMALL, in, c), IMAGENET);
+        register("convnext_base", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.BASE, in, c), IMAGENET);
+        register("convnext_large", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.LARGE, in, c), IMAGENET);
     }
 
     private static void regnet(String name, RegNet.Config cfg) {

@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * RegNet X and Y against torchvision 0.14.
+ * RegNet X/Y and ConvNeXt against torchvision 0.14.
  *
  * <ul>
  *   <li>{@code state_dict} keys and shapes, in order: the SHA-256 of the lines {@code "key d0,d1,..."} equals
@@ -55,15 +55,16 @@ class RegNetConvNextShuffleTest {
     static final List<String> REGNETS = List.of("regnet_x_400mf", "regnet_x_800mf", "regnet_x_1_6gf", "regnet_x_3_2gf",
             "regnet_x_8gf", "regnet_x_16gf", "regnet_x_32gf", "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf",
             "regnet_y_3_2gf", "regnet_y_8gf", "regnet_y_16gf", "regnet_y_32gf", "regnet_y_128gf");
+    static final List<String> CONVNEXTS = List.of("convnext_tiny", "convnext_small", "convnext_base", "convnext_large");
 
     /** One small model per family: their forward passes run in the everyday suite. */
-    static final List<String> EVERYDAY = List.of("regnet_x_400mf", "regnet_y_400mf");
+    static final List<String> EVERYDAY = List.of("regnet_x_400mf", "regnet_y_400mf", "convnext_tiny");
 
     /** 645 M parameters: forwarded only in {@link #parityForwardRegNetY128gf}, with the large heap. */
     static final String HUGE = "regnet_y_128gf";
 
     static Stream<String> allModels() {
-        return REGNETS.stream();
+        return Stream.of(REGNETS, CONVNEXTS).flatMap(List::stream);
     }
 
     static Stream<String> slowForwardModels() {
@@ -102,6 +103,26 @@ class RegNetConvNextShuffleTest {
         assertTrue(x.stateDict().keySet().stream().noneMatch(k -> k.contains(".se.")), "RegNetX has no SE");
         assertNotNull(x.node("trunk_output.block3.block3-6.f.b.0"));
         assertNotNull(x.node("flatten"));
+    }
+
+    @Test
+    void convnextNames() {
+        Graph g = Zoo.build("convnext_tiny");
+        List<String> keys = List.copyOf(g.stateDict().keySet());
+        assertEquals(List.of("features.0.0.weight", "features.0.0.bias", "features.0.1.weight", "features.0.1.bias",
+                "features.1.0.layer_scale", "features.1.0.block.0.weight"), keys.subList(0, 6));
+        assertTrue(keys.contains("features.2.0.weight") && keys.contains("features.2.1.weight"));
+        assertTrue(keys.contains("features.5.8.block.5.bias"));
+        assertEquals(List.of("classifier.0.weight", "classifier.0.bias", "classifier.2.weight", "classifier.2.bias"),
+                keys.subList(keys.size() - 4, keys.size()));
+        assertEquals("Permute", g.requireNode("features.1.0.block.1").op().type());
+        assertEquals("LayerNorm", g.requireNode("features.1.0.block.2").op().type());
+        assertEquals("LayerNorm2d", g.requireNode("features.0.1").op().type());
+        assertEquals("Parameter", g.requireNode("features.1.0").op().type());
+        assertNotNull(g.node("features.1.0.mul"));
+        assertNotNull(g.node("features.7.2.add"));
+        assertEquals("StochasticDepth", g.requireNode("features.7.2.stochastic_depth").op().type());
+        assertEquals("Flatten", g.requireNode("classifier.1").op().type());
     }
 
     // ---- counts (ShuffleNet: no Torch-Pruning record) --------------------------------------------------------------
@@ -177,7 +198,7 @@ class RegNetConvNextShuffleTest {
     // ---- other inputs, pruning invariant --------------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"regnet_y_400mf", "regnet_x_400mf"})
+    @ValueSource(strings = {"regnet_y_400mf", "regnet_x_400mf", "convnext_tiny"})
     void otherInputSizesAndClassCountsBuildAndRun(String model) {
         Graph g = Zoo.build(model, Shape.of(2, 3, 64, 80), 10);
         assertEquals(Shape.of(2, 10), g.outputs().get(0).shape());
@@ -189,6 +210,13 @@ class RegNetConvNextShuffleTest {
         }
         Graph gray = Zoo.build(model, Shape.of(1, 1, 32, 32), 7);
         assertEquals(Shape.of(1, 7), gray.outputs().get(0).shape());
+    }
+
+    @Test
+    void tooSmallInputsAreNamed() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Zoo.build("convnext_tiny", Shape.of(1, 3, 16, 16), 10));
+        assertTrue(e.getMessage().contains("layer features."), e.getMessage());
     }
 
     @Test
@@ -210,7 +238,7 @@ class RegNetConvNextShuffleTest {
 
     @Tag("slow")
     @ParameterizedTest
-    @ValueSource(strings = {"regnet_x_400mf"})
+    @ValueSource(strings = {"regnet_x_400mf", "convnext_tiny"})
     void pruningInvariantSlow(String model) {
         PruningInvariantTest.check(model, Shape.of(1, 3, 64, 64));
     }
