@@ -40,7 +40,7 @@ public final class Zoo {
         vgg("vgg19", Vgg.CFG_E);
         register("mobilenet_v2", (n, in, c) -> MobileNetV2.build(n, 1.0, in, c), IMAGENET);
 
-        // RegNet X and Y, ConvNeXt
+        // RegNet X and Y, ConvNeXt, ShuffleNetV2
         regnet("regnet_y_400mf", RegNet.Y_400MF);
         regnet("regnet_y_800mf", RegNet.Y_800MF);
         regnet("regnet_y_1_6gf", RegNet.Y_1_6GF);
@@ -60,6 +60,10 @@ public final class Zoo {
         register("convnext_small", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.SMALL, in, c), IMAGENET);
         register("convnext_base", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.BASE, in, c), IMAGENET);
         register("convnext_large", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.LARGE, in, c), IMAGENET);
+        register("shufflenet_v2_x0_5", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X0_5, in, c), IMAGENET);
+        register("shufflenet_v2_x1_0", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X1_0, in, c), IMAGENET);
+        register("shufflenet_v2_x1_5", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X1_5, in, c), IMAGENET);
+        register("shufflenet_v2_x2_0", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X2_0, in, c), IMAGENET);
     }
 
     private static void regnet(String name, RegNet.Config cfg) {

@@ -4,6 +4,7 @@ import dev.jprune.count.OpCounter;
 import dev.jprune.depgraph.PruningInvariantTest;
 import dev.jprune.exec.Executor;
 import dev.jprune.ir.Graph;
+import dev.jprune.ir.Node;
 import dev.jprune.ir.Parameter;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * RegNet X/Y and ConvNeXt against torchvision 0.14.
+ * RegNet X/Y, ConvNeXt and ShuffleNetV2 against torchvision 0.14.
  *
  * <ul>
  *   <li>{@code state_dict} keys and shapes, in order: the SHA-256 of the lines {@code "key d0,d1,..."} equals
@@ -44,7 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   spelled out per family.</li>
  *   <li>Forward with parity weights on the parity input: the first 8 logits within {@code 1e-4·max|ref| + 1e-6} of
  *   the reference and the logit sum as in {@link ZooReferenceTest}. The reference is Torch-Pruning's record
- *   ({@code torchvision_tp.jsonl}).</li>
+ *   ({@code torchvision_tp.jsonl}) for RegNet and ConvNeXt, and for ShuffleNet, which Torch-Pruning could not run,
+ *   {@code extra_reference.jsonl} made with torchvision by {@code make_extra_reference.py} (no MAC count there).</li>
  *   <li>Other input sizes and class counts build and run; the pruning invariant holds for one model of each
  *   family.</li>
  * </ul>
@@ -56,15 +58,18 @@ class RegNetConvNextShuffleTest {
             "regnet_x_8gf", "regnet_x_16gf", "regnet_x_32gf", "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf",
             "regnet_y_3_2gf", "regnet_y_8gf", "regnet_y_16gf", "regnet_y_32gf", "regnet_y_128gf");
     static final List<String> CONVNEXTS = List.of("convnext_tiny", "convnext_small", "convnext_base", "convnext_large");
+    static final List<String> SHUFFLENETS = List.of("shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5",
+            "shufflenet_v2_x2_0");
 
     /** One small model per family: their forward passes run in the everyday suite. */
-    static final List<String> EVERYDAY = List.of("regnet_x_400mf", "regnet_y_400mf", "convnext_tiny");
+    static final List<String> EVERYDAY = List.of("regnet_x_400mf", "regnet_y_400mf", "convnext_tiny",
+            "shufflenet_v2_x0_5");
 
     /** 645 M parameters: forwarded only in {@link #parityForwardRegNetY128gf}, with the large heap. */
     static final String HUGE = "regnet_y_128gf";
 
     static Stream<String> allModels() {
-        return Stream.of(REGNETS, CONVNEXTS).flatMap(List::stream);
+        return Stream.of(REGNETS, CONVNEXTS, SHUFFLENETS).flatMap(List::stream);
     }
 
     static Stream<String> slowForwardModels() {
@@ -125,7 +130,38 @@ class RegNetConvNextShuffleTest {
         assertEquals("Flatten", g.requireNode("classifier.1").op().type());
     }
 
+    @Test
+    void shufflenetNames() {
+        Graph g = Zoo.build("shufflenet_v2_x1_0");
+        List<String> keys = List.copyOf(g.stateDict().keySet());
+        assertEquals("conv1.0.weight", keys.get(0));
+        assertTrue(keys.contains("stage2.0.branch1.0.weight"));
+        assertTrue(keys.contains("stage3.7.branch2.6.running_var"));
+        assertTrue(keys.stream().noneMatch(k -> k.startsWith("stage2.1.branch1")), "stride-1 units have no branch1");
+        assertEquals("fc.bias", keys.get(keys.size() - 1));
+        assertEquals("Split", g.requireNode("stage2.1.chunk").op().type());
+        assertEquals("Concat", g.requireNode("stage2.1.cat").op().type());
+        assertEquals("Reshape", g.requireNode("stage2.1.view").op().type());
+        assertEquals("Transpose", g.requireNode("stage2.1.transpose").op().type());
+        assertEquals("Reshape", g.requireNode("stage2.1.view#1").op().type());
+        Node mean = g.requireNode("mean");
+        assertFalse(mean.isModuleCall());
+        assertEquals(Shape.of(1, 1024), mean.output(0).shape());
+    }
+
     // ---- counts (ShuffleNet: no Torch-Pruning record) --------------------------------------------------------------
+
+    @ParameterizedTest
+    @MethodSource("shufflenets")
+    void shufflenetParameterCountsMatchTorchvision(String model) {
+        Map<String, Object> ref = extraRecord(model);
+        Graph g = Zoo.build(model, ZooReferenceTest.inputOf(ref), 1000);
+        assertEquals(((Number) ref.get("base_params")).longValue(), OpCounter.count(g).params(), model + " params");
+    }
+
+    static Stream<String> shufflenets() {
+        return SHUFFLENETS.stream();
+    }
 
     // ---- forward -------------------------------------------------------------------------------------------------
 
@@ -198,7 +234,7 @@ class RegNetConvNextShuffleTest {
     // ---- other inputs, pruning invariant --------------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"regnet_y_400mf", "regnet_x_400mf", "convnext_tiny"})
+    @ValueSource(strings = {"regnet_y_400mf", "regnet_x_400mf", "convnext_tiny", "shufflenet_v2_x0_5"})
     void otherInputSizesAndClassCountsBuildAndRun(String model) {
         Graph g = Zoo.build(model, Shape.of(2, 3, 64, 80), 10);
         assertEquals(Shape.of(2, 10), g.outputs().get(0).shape());
@@ -231,14 +267,14 @@ class RegNetConvNextShuffleTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"regnet_y_400mf"})
+    @ValueSource(strings = {"regnet_y_400mf", "regnet_x_400mf", "shufflenet_v2_x0_5"})
     void pruningInvariant(String model) {
         PruningInvariantTest.check(model, Shape.of(1, 3, 64, 64));
     }
 
     @Tag("slow")
     @ParameterizedTest
-    @ValueSource(strings = {"regnet_x_400mf", "convnext_tiny"})
+    @ValueSource(strings = {"convnext_tiny"})
     void pruningInvariantSlow(String model) {
         PruningInvariantTest.check(model, Shape.of(1, 3, 64, 64));
     }
@@ -246,6 +282,9 @@ class RegNetConvNextShuffleTest {
     // ---- reference data ------------------------------------------------------------------------------------------
 
     private static Map<String, Object> reference(String model) {
+        if (SHUFFLENETS.contains(model)) {
+            return extraRecord(model);
+        }
         return Reference.anyWithBase(model)
                 .orElseThrow(() -> new AssertionError("no reference record with base figures for " + model));
     }
@@ -260,6 +299,12 @@ class RegNetConvNextShuffleTest {
 
     private static Optional<Map<String, Object>> find(List<Map<String, Object>> records, String model) {
         return records.stream().filter(r -> model.equals(r.get("model"))).findFirst();
+    }
+
+    /** The record of {@code extra_reference.jsonl} (torchvision's own figures, for ShuffleNet). */
+    static Map<String, Object> extraRecord(String model) {
+        return find(resource("extra_reference.jsonl"), model)
+                .orElseThrow(() -> new AssertionError("no record for " + model + " in extra_reference.jsonl"));
     }
 
     private static Map<String, Object> keyRecord(String model) {
