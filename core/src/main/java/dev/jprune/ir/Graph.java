@@ -92,7 +92,7 @@ public final class Graph {
         long n = 0;
         for (Parameter p : stateDict.values()) {
             if (p.trainable()) {
-                n += p.value().numel();
+                n += p.shape().numelLong();
             }
         }
         return n;

@@ -1,7 +1,6 @@
 package dev.jprune.ir;
 
 import dev.jprune.tensor.Shape;
-import dev.jprune.tensor.Tensor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,7 +24,8 @@ import java.util.Map;
  * }</pre>
  *
  * Shapes are inferred as nodes are added, so {@link Value#shape()} is available immediately. Parameters are
- * created with zero values; fill them afterwards (seeded, parity or from a file).
+ * created with zero values, allocated only when first read ({@link Parameter#zeros}); fill them afterwards (seeded,
+ * parity or from a file).
  */
 public final class GraphBuilder {
 
@@ -110,8 +110,8 @@ public final class GraphBuilder {
         if (params == null) {
             params = new LinkedHashMap<>();
             for (ParamSpec spec : op.parameters()) {
-                params.put(spec.name(), new Parameter(moduleName + "." + spec.name(), spec.kind(), spec.dtype(),
-                        Tensor.zeros(spec.shape())));
+                params.put(spec.name(), Parameter.zeros(moduleName + "." + spec.name(), spec.kind(), spec.dtype(),
+                        spec.shape()));
             }
             moduleParams.put(moduleName, params);
             moduleOps.put(moduleName, op);

@@ -138,8 +138,8 @@ public final class Node {
             if (p == null) {
                 throw new IllegalStateException("node " + name + " (" + op.describe() + ") lacks parameter '" + spec.name() + "'");
             }
-            if (!p.value().shape().equals(spec.shape())) {
-                throw new IllegalStateException("parameter " + p.name() + " has shape " + p.value().shape()
+            if (!p.shape().equals(spec.shape())) {
+                throw new IllegalStateException("parameter " + p.name() + " has shape " + p.shape()
                         + " but " + op.describe() + " expects " + spec.shape());
             }
         }

@@ -93,7 +93,7 @@ public final class Parity {
     public static void fill(Graph graph) {
         for (Parameter p : graph.stateDict().values()) {
             if (p.dtype() == DType.FLOAT32) {
-                p.setValue(value(p.name(), p.value().shape()));
+                p.setValue(value(p.name(), p.shape()));
             }
         }
     }

@@ -27,7 +27,7 @@ public final class RandomInit {
             if (p.dtype() != DType.FLOAT32) {
                 continue;
             }
-            Shape s = p.value().shape();
+            Shape s = p.shape();
             SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + p.name().hashCode());
             String leaf = p.leafName();
             float[] d = new float[s.numel()];

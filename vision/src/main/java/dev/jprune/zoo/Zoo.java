@@ -40,6 +40,7 @@ public final class Zoo {
         vgg("vgg19", Vgg.CFG_E);
         register("mobilenet_v2", (n, in, c) -> MobileNetV2.build(n, 1.0, in, c), IMAGENET);
 
+<<<<<<< HEAD
         // Classic CNNs: AlexNet, SqueezeNet, GoogLeNet, Inception v3, DenseNet, ResNeXt, Wide ResNet
         register("alexnet", AlexNet::build, IMAGENET);
         register("squeezenet1_0", (n, in, c) -> SqueezeNet.build(n, "1_0", in, c), IMAGENET);
@@ -78,6 +79,36 @@ public final class Zoo {
 
     private static void efficientNet(String name, EfficientNet.Variant variant) {
         register(name, (n, in, c) -> EfficientNet.build(n, variant, in, c), IMAGENET);
+=======
+        // RegNet X and Y, ConvNeXt, ShuffleNetV2
+        regnet("regnet_y_400mf", RegNet.Y_400MF);
+        regnet("regnet_y_800mf", RegNet.Y_800MF);
+        regnet("regnet_y_1_6gf", RegNet.Y_1_6GF);
+        regnet("regnet_y_3_2gf", RegNet.Y_3_2GF);
+        regnet("regnet_y_8gf", RegNet.Y_8GF);
+        regnet("regnet_y_16gf", RegNet.Y_16GF);
+        regnet("regnet_y_32gf", RegNet.Y_32GF);
+        regnet("regnet_y_128gf", RegNet.Y_128GF);
+        regnet("regnet_x_400mf", RegNet.X_400MF);
+        regnet("regnet_x_800mf", RegNet.X_800MF);
+        regnet("regnet_x_1_6gf", RegNet.X_1_6GF);
+        regnet("regnet_x_3_2gf", RegNet.X_3_2GF);
+        regnet("regnet_x_8gf", RegNet.X_8GF);
+        regnet("regnet_x_16gf", RegNet.X_16GF);
+        regnet("regnet_x_32gf", RegNet.X_32GF);
+        register("convnext_tiny", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.TINY, in, c), IMAGENET);
+        register("convnext_small", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.SMALL, in, c), IMAGENET);
+        register("convnext_base", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.BASE, in, c), IMAGENET);
+        register("convnext_large", (n, in, c) -> ConvNeXt.build(n, ConvNeXt.LARGE, in, c), IMAGENET);
+        register("shufflenet_v2_x0_5", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X0_5, in, c), IMAGENET);
+        register("shufflenet_v2_x1_0", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X1_0, in, c), IMAGENET);
+        register("shufflenet_v2_x1_5", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X1_5, in, c), IMAGENET);
+        register("shufflenet_v2_x2_0", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X2_0, in, c), IMAGENET);
+    }
+
+    private static void regnet(String name, RegNet.Config cfg) {
+        register(name, (n, in, c) -> RegNet.build(n, cfg, in, c), IMAGENET);
+>>>>>>> hz3
     }
 
     private static void resnet(String name, ResNet.Config cfg) {
