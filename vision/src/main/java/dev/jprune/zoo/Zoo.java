@@ -40,7 +40,6 @@ public final class Zoo {
         vgg("vgg19", Vgg.CFG_E);
         register("mobilenet_v2", (n, in, c) -> MobileNetV2.build(n, 1.0, in, c), IMAGENET);
 
-<<<<<<< HEAD
         // Classic CNNs: AlexNet, SqueezeNet, GoogLeNet, Inception v3, DenseNet, ResNeXt, Wide ResNet
         register("alexnet", AlexNet::build, IMAGENET);
         register("squeezenet1_0", (n, in, c) -> SqueezeNet.build(n, "1_0", in, c), IMAGENET);
@@ -75,11 +74,7 @@ public final class Zoo {
         efficientNet("efficientnet_v2_s", EfficientNet.v2("s", 0.2));
         efficientNet("efficientnet_v2_m", EfficientNet.v2("m", 0.3));
         efficientNet("efficientnet_v2_l", EfficientNet.v2("l", 0.4));
-    }
 
-    private static void efficientNet(String name, EfficientNet.Variant variant) {
-        register(name, (n, in, c) -> EfficientNet.build(n, variant, in, c), IMAGENET);
-=======
         // RegNet X and Y, ConvNeXt, ShuffleNetV2
         regnet("regnet_y_400mf", RegNet.Y_400MF);
         regnet("regnet_y_800mf", RegNet.Y_800MF);
@@ -106,9 +101,12 @@ public final class Zoo {
         register("shufflenet_v2_x2_0", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X2_0, in, c), IMAGENET);
     }
 
+    private static void efficientNet(String name, EfficientNet.Variant variant) {
+        register(name, (n, in, c) -> EfficientNet.build(n, variant, in, c), IMAGENET);
+    }
+
     private static void regnet(String name, RegNet.Config cfg) {
         register(name, (n, in, c) -> RegNet.build(n, cfg, in, c), IMAGENET);
->>>>>>> hz3
     }
 
     private static void resnet(String name, ResNet.Config cfg) {
