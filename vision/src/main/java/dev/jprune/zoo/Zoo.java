@@ -39,6 +39,13 @@ public final class Zoo {
         vgg("vgg16", Vgg.CFG_D);
         vgg("vgg19", Vgg.CFG_E);
         register("mobilenet_v2", (n, in, c) -> MobileNetV2.build(n, 1.0, in, c), IMAGENET);
+
+        // Transformers: vision transformers (torchvision.models.vision_transformer)
+        register("vit_b_16", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_B_16, in, c), IMAGENET);
+        register("vit_b_32", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_B_32, in, c), IMAGENET);
+        register("vit_l_16", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_L_16, in, c), IMAGENET);
+        register("vit_l_32", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_L_32, in, c), IMAGENET);
+        register("vit_h_14", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_H_14, in, c), IMAGENET);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {

@@ -1,0 +1,136 @@
+package dev.jprune.zoo;
+
+import dev.jprune.exec.Executor;
+import dev.jprune.ir.Graph;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+import dev.jprune.testing.Reference;
+import dev.jprune.testing.Tolerance;
+import dev.jprune.weights.Parity;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The zoo's transformers against torchvision: vision transformers (ViT) against Torch-Pruning's reference
+ * ({@code shared/reference/torchvision_tp.jsonl}, whose ViT records have parameters and logits but no MACs). With
+ * parity weights on the parity input the first 8 logits must match the reference within
+ * {@code 1e-4 · max|ref| + 1e-6} and the logit sum within {@code 1e-4 · max|logit| · 1000 + 1e-6}, as in
+ * {@link ZooReferenceTest}; the {@code state_dict} names must be torchvision's.
+ */
+class TransformerTest {
+
+    private static final double RTOL = ZooReferenceTest.RTOL;
+    private static final double ATOL = ZooReferenceTest.ATOL;
+
+    @Test
+    void vitHasTorchvisionStateDictNames() {
+        Graph g = Zoo.build("vit_b_16");
+        List<String> keys = List.copyOf(g.stateDict().keySet());
+        assertEquals(List.of("class_token", "conv_proj.weight", "conv_proj.bias", "encoder.pos_embedding",
+                "encoder.layers.encoder_layer_0.ln_1.weight", "encoder.layers.encoder_layer_0.ln_1.bias",
+                "encoder.layers.encoder_layer_0.self_attention.in_proj_weight",
+                "encoder.layers.encoder_layer_0.self_attention.in_proj_bias",
+                "encoder.layers.encoder_layer_0.self_attention.out_proj.weight",
+                "encoder.layers.encoder_layer_0.self_attention.out_proj.bias",
+                "encoder.layers.encoder_layer_0.ln_2.weight", "encoder.layers.encoder_layer_0.ln_2.bias",
+                "encoder.layers.encoder_layer_0.mlp.0.weight", "encoder.layers.encoder_layer_0.mlp.0.bias",
+                "encoder.layers.encoder_layer_0.mlp.3.weight", "encoder.layers.encoder_layer_0.mlp.3.bias"),
+                keys.subList(0, 16));
+        assertEquals(List.of("encoder.ln.weight", "encoder.ln.bias", "heads.head.weight", "heads.head.bias"),
+                keys.subList(keys.size() - 4, keys.size()));
+        // torchvision's vit_b_16 state_dict: 4 + 12 layers × 12 + 4 entries
+        assertEquals(152, keys.size());
+        assertEquals(Shape.of(1, 197, 768), g.stateDict().get("encoder.pos_embedding").value().shape());
+        assertNotNull(g.node("encoder.layers.encoder_layer_11.add#1"));
+        assertNotNull(g.node("encoder.layers.encoder_layer_0.mlp.1"));
+        assertTrue(!g.node("class_token").isModuleCall());
+    }
+
+    @Test
+    void vitBuildsForOtherInputsAndClassCounts() {
+        Graph g = Zoo.build("vit_b_32", Shape.of(2, 3, 64, 96), 10);
+        assertEquals(Shape.of(2, 10), g.outputs().get(0).shape());
+        assertEquals(Shape.of(1, 2 * 3 + 1, 768), g.stateDict().get("encoder.pos_embedding").value().shape());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Zoo.build("vit_b_16", Shape.of(1, 3, 100, 100), 10));
+        assertTrue(e.getMessage().contains("vit_b_16") && e.getMessage().contains("16"), e.getMessage());
+    }
+
+    /** One small model per family in the everyday run. */
+    @ParameterizedTest
+    @ValueSource(strings = {"vit_b_32"})
+    void parityForwardMatchesTorchvision(String model) {
+        checkForward(model);
+    }
+
+    @Tag("slow")
+    @ParameterizedTest
+    @ValueSource(strings = {"vit_b_16", "vit_l_16", "vit_l_32"})
+    void parityForwardMatchesTorchvisionSlow(String model) {
+        checkForward(model);
+    }
+
+    /** 632 M parameters (2.5 GB of weights): run with the largest heap. */
+    @Tag("slow")
+    @Test
+    void vitH14ParityForwardMatchesTorchvision() {
+        checkForward("vit_h_14");
+    }
+
+    /** About 10 s: 25 groups of an 88 M-parameter model. */
+    @Tag("slow")
+    @Test
+    void vitPruningInvariant() {
+        TransformerInvariant.Result r = TransformerInvariant.check("vit_b_32", Shape.of(1, 3, 64, 64));
+        assertTrue(r.exact() >= 12, "every encoder layer's MLP group is exact: " + r);
+    }
+
+    /** The reference record of {@code model} with its base figures. */
+    private static Map<String, Object> reference(String model) {
+        return Reference.anyWithBase(model).orElseThrow(() -> new AssertionError("no reference record for " + model));
+    }
+
+    private static void checkForward(String model) {
+        Map<String, Object> ref = reference(model);
+        Shape input = ZooReferenceTest.inputOf(ref);
+        Graph g = Zoo.build(model, input, 1000);
+        assertEquals(((Number) ref.get("base_params")).longValue(), g.parameterCount(), model + " params");
+        Parity.fill(g);
+        long t0 = System.nanoTime();
+        Tensor y = Executor.run(g, Parity.input(input))[0];
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        double[] shape = Reference.doubles(ref.get("out_shape"));
+        assertEquals(Shape.of((int) shape[0], (int) shape[1]), y.shape(), model + " output shape");
+        double[] expected = Reference.doubles(ref.get("base_out_head"));
+        double[] actual = Tolerance.toDouble(y.data(), expected.length);
+        double scale = 0;
+        double sum = 0;
+        for (float v : y.data()) {
+            scale = Math.max(scale, Math.abs(v));
+            sum += v;
+        }
+        double maxRef = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
+        }
+        System.out.printf("%s: forward %d ms, max |diff| of the first 8 logits %.3g (tolerance %.3g)%n", model, ms,
+                maxDiff, RTOL * maxRef + ATOL);
+        Tolerance.assertClose(expected, actual, RTOL, ATOL, model + " logits");
+        double refSum = ((Number) ref.get("base_out_sum")).doubleValue();
+        // the sum of 1000 logits cancels heavily: compare it against the scale of the logits, as ZooReferenceTest
+        assertTrue(Math.abs(sum - refSum) <= RTOL * scale * 1000 + ATOL,
+                model + " logit sum " + sum + " vs reference " + refSum);
+    }
+}
