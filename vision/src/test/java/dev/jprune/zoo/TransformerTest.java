@@ -12,20 +12,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The zoo's transformers against torchvision: vision transformers (ViT) against Torch-Pruning's reference
- * ({@code shared/reference/torchvision_tp.jsonl}, whose ViT records have parameters and logits but no MACs). With
+ * ({@code shared/reference/torchvision_tp.jsonl}, whose ViT records have parameters and logits but no MACs), the
+ * others (Swin, Swin V2, MaxViT), for which Torch-Pruning has no record, against {@code
+ * extra_reference_transformers.jsonl} made from torchvision by {@code make_extra_reference_transformers.py} (both
+ * beside this class's resources), which also fixes the {@code state_dict} keys and their order by a digest. With
  * parity weights on the parity input the first 8 logits must match the reference within
  * {@code 1e-4 · max|ref| + 1e-6} and the logit sum within {@code 1e-4 · max|logit| · 1000 + 1e-6}, as in
- * {@link ZooReferenceTest}; the {@code state_dict} names must be torchvision's.
+ * {@link ZooReferenceTest}. The pruning invariant is {@link TransformerInvariant}'s.
  */
 class TransformerTest {
 
@@ -66,16 +75,49 @@ class TransformerTest {
         assertTrue(e.getMessage().contains("vit_b_16") && e.getMessage().contains("16"), e.getMessage());
     }
 
+    @Test
+    void swinHasTorchvisionStateDictNames() {
+        Graph g = Zoo.build("swin_t");
+        List<String> keys = List.copyOf(g.stateDict().keySet());
+        assertEquals(List.of("features.0.0.weight", "features.0.0.bias", "features.0.2.weight", "features.0.2.bias",
+                "features.1.0.norm1.weight", "features.1.0.norm1.bias",
+                "features.1.0.attn.relative_position_bias_table", "features.1.0.attn.relative_position_index",
+                "features.1.0.attn.qkv.weight", "features.1.0.attn.qkv.bias", "features.1.0.attn.proj.weight",
+                "features.1.0.attn.proj.bias"), keys.subList(0, 12));
+        assertEquals(List.of("features.2.reduction.weight", "features.2.norm.weight", "features.2.norm.bias"),
+                keys.subList(32, 35));
+        assertEquals("head.bias", keys.get(keys.size() - 1));
+        assertEquals(185, keys.size());
+        // the fixed index: token 0 against token 48 of a 7×7 window is offset (−6, −6), entry 0 of the 13×13 table
+        float[] index = g.stateDict().get("features.1.0.attn.relative_position_index").value().data();
+        assertEquals(2401, index.length);
+        assertEquals(84f, index[0]);
+        assertEquals(0f, index[48]);
+        assertNotNull(g.node("features.1.1.attn.roll"));
+        assertNotNull(g.node("features.1.1.attn.roll#1"));
+        assertNull(g.node("features.1.0.attn.roll"), "even blocks do not shift");
+        assertNotNull(g.node("features.1.0.stochastic_depth#1"));
+    }
+
+    @Test
+    void swinBuildsForOtherInputsAndClassCounts() {
+        // 100×72: feature maps 25×18, 13×9, 7×5, 4×3 need padding to whole windows and odd-size patch merging
+        Graph g = Zoo.build("swin_t", Shape.of(2, 3, 100, 72), 10);
+        assertEquals(Shape.of(2, 10), g.outputs().get(0).shape());
+        assertNotNull(g.node("features.1.0.attn.pad"));
+        assertNotNull(g.node("features.4.pad"));
+    }
+
     /** One small model per family in the everyday run. */
     @ParameterizedTest
-    @ValueSource(strings = {"vit_b_32"})
+    @ValueSource(strings = {"vit_b_32", "swin_t"})
     void parityForwardMatchesTorchvision(String model) {
         checkForward(model);
     }
 
     @Tag("slow")
     @ParameterizedTest
-    @ValueSource(strings = {"vit_b_16", "vit_l_16", "vit_l_32"})
+    @ValueSource(strings = {"vit_b_16", "vit_l_16", "vit_l_32", "swin_s", "swin_b"})
     void parityForwardMatchesTorchvisionSlow(String model) {
         checkForward(model);
     }
@@ -95,16 +137,62 @@ class TransformerTest {
         assertTrue(r.exact() >= 12, "every encoder layer's MLP group is exact: " + r);
     }
 
-    /** The reference record of {@code model} with its base figures. */
+    @Test
+    void swinPruningInvariant() {
+        TransformerInvariant.Result r = TransformerInvariant.check("swin_t", Shape.of(1, 3, 64, 64));
+        assertTrue(r.exact() >= 24, "every block's qkv and MLP groups are exact: " + r);
+    }
+
+    /** The reference record of {@code model}: Torch-Pruning's where it has one, else this project's own. */
     private static Map<String, Object> reference(String model) {
-        return Reference.anyWithBase(model).orElseThrow(() -> new AssertionError("no reference record for " + model));
+        return Reference.anyWithBase(model).orElseGet(() -> extraReference(model));
+    }
+
+    private static List<Map<String, Object>> extra;
+
+    /**
+     * The record of {@code model} in {@code extra_reference_transformers.jsonl} (beside this class's resources),
+     * made by {@code make_extra_reference_transformers.py} from torchvision with parity weights.
+     */
+    static synchronized Map<String, Object> extraReference(String model) {
+        if (extra == null) {
+            try {
+                extra = Reference.read(Path.of(TransformerTest.class.getResource(EXTRA).toURI()));
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return extra.stream().filter(r -> model.equals(r.get("model"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no record for " + model + " in " + EXTRA));
+    }
+
+    private static final String EXTRA = "extra_reference_transformers.jsonl";
+
+    /** The SHA-256 of the state_dict keys joined by newlines, as the reference script computes it. */
+    private static String keysDigest(Graph g) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256")
+                    .digest(String.join("\n", g.stateDict().keySet()).getBytes(StandardCharsets.UTF_8));
+            StringBuilder sb = new StringBuilder();
+            for (byte x : d) {
+                sb.append(String.format("%02x", x));
+            }
+            return sb.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void checkForward(String model) {
         Map<String, Object> ref = reference(model);
         Shape input = ZooReferenceTest.inputOf(ref);
         Graph g = Zoo.build(model, input, 1000);
-        assertEquals(((Number) ref.get("base_params")).longValue(), g.parameterCount(), model + " params");
+        Object params = ref.containsKey("base_params") ? ref.get("base_params") : ref.get("params");
+        assertEquals(((Number) params).longValue(), g.parameterCount(), model + " params");
+        if (ref.containsKey("state_dict_sha256")) {
+            assertEquals(((Number) ref.get("state_dict_size")).intValue(), g.stateDict().size(), model + " keys");
+            assertEquals(ref.get("state_dict_sha256"), keysDigest(g), model + ": state_dict keys or their order");
+        }
         Parity.fill(g);
         long t0 = System.nanoTime();
         Tensor y = Executor.run(g, Parity.input(input))[0];
