@@ -46,10 +46,13 @@ public final class Zoo {
         register("vit_l_16", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_L_16, in, c), IMAGENET);
         register("vit_l_32", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_L_32, in, c), IMAGENET);
         register("vit_h_14", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_H_14, in, c), IMAGENET);
-        // Transformers: Swin (torchvision.models.swin_transformer)
+        // Transformers: Swin and Swin V2 (torchvision.models.swin_transformer)
         register("swin_t", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_T, in, c), IMAGENET);
         register("swin_s", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_S, in, c), IMAGENET);
         register("swin_b", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_B, in, c), IMAGENET);
+        register("swin_v2_t", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_V2_T, in, c), IMAGENET);
+        register("swin_v2_s", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_V2_S, in, c), IMAGENET);
+        register("swin_v2_b", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_V2_B, in, c), IMAGENET);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {

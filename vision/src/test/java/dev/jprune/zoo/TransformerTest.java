@@ -106,18 +106,43 @@ class TransformerTest {
         assertEquals(Shape.of(2, 10), g.outputs().get(0).shape());
         assertNotNull(g.node("features.1.0.attn.pad"));
         assertNotNull(g.node("features.4.pad"));
+        Graph v2 = Zoo.build("swin_v2_t", Shape.of(1, 3, 64, 64), 7);
+        assertEquals(Shape.of(1, 7), v2.outputs().get(0).shape());
+    }
+
+    @Test
+    void swinV2HasTorchvisionStateDictNames() {
+        Graph g = Zoo.build("swin_v2_t");
+        List<String> keys = List.copyOf(g.stateDict().keySet());
+        // registration order, not call order: norm1 before attn, proj before cpb_mlp, reduction before norm
+        assertEquals(List.of("features.1.0.norm1.weight", "features.1.0.norm1.bias", "features.1.0.attn.logit_scale",
+                "features.1.0.attn.relative_coords_table", "features.1.0.attn.relative_position_index",
+                "features.1.0.attn.qkv.weight", "features.1.0.attn.qkv.bias", "features.1.0.attn.proj.weight",
+                "features.1.0.attn.proj.bias", "features.1.0.attn.cpb_mlp.0.weight", "features.1.0.attn.cpb_mlp.0.bias",
+                "features.1.0.attn.cpb_mlp.2.weight", "features.1.0.norm2.weight", "features.1.0.norm2.bias"),
+                keys.subList(4, 18));
+        assertEquals(233, keys.size());
+        assertEquals(Shape.of(3, 1, 1), g.stateDict().get("features.1.0.attn.logit_scale").value().shape());
+        // relative_coords_table as torchvision builds it: offset −7 of a window of 8 maps to −log2(9)/3
+        float[] coords = g.stateDict().get("features.1.0.attn.relative_coords_table").value().data();
+        assertEquals(-Math.log(9) / Math.log(2) / 3, coords[0], 1e-6);
+        assertEquals(0f, coords[(7 * 15 + 7) * 2]);
+        // 28×28 and 14×14 maps are padded to windows of 8; the 7×7 map fits one window and is not shifted
+        assertNotNull(g.node("features.3.1.attn.pad"));
+        assertNull(g.node("features.7.1.attn.roll"));
+        assertTrue(g.node("features.1.0.attn.normalize") != null && g.node("features.1.0.attn.normalize#1") != null);
     }
 
     /** One small model per family in the everyday run. */
     @ParameterizedTest
-    @ValueSource(strings = {"vit_b_32", "swin_t"})
+    @ValueSource(strings = {"vit_b_32", "swin_t", "swin_v2_t"})
     void parityForwardMatchesTorchvision(String model) {
         checkForward(model);
     }
 
     @Tag("slow")
     @ParameterizedTest
-    @ValueSource(strings = {"vit_b_16", "vit_l_16", "vit_l_32", "swin_s", "swin_b"})
+    @ValueSource(strings = {"vit_b_16", "vit_l_16", "vit_l_32", "swin_s", "swin_b", "swin_v2_s", "swin_v2_b"})
     void parityForwardMatchesTorchvisionSlow(String model) {
         checkForward(model);
     }
@@ -141,6 +166,12 @@ class TransformerTest {
     void swinPruningInvariant() {
         TransformerInvariant.Result r = TransformerInvariant.check("swin_t", Shape.of(1, 3, 64, 64));
         assertTrue(r.exact() >= 24, "every block's qkv and MLP groups are exact: " + r);
+    }
+
+    @Test
+    void swinV2PruningInvariant() {
+        TransformerInvariant.Result r = TransformerInvariant.check("swin_v2_t", Shape.of(1, 3, 64, 64));
+        assertTrue(r.exact() >= 36, "every block's qkv, MLP and position-bias MLP groups are exact: " + r);
     }
 
     /** The reference record of {@code model}: Torch-Pruning's where it has one, else this project's own. */
