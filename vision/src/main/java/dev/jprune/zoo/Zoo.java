@@ -53,6 +53,8 @@ public final class Zoo {
         register("swin_v2_t", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_V2_T, in, c), IMAGENET);
         register("swin_v2_s", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_V2_S, in, c), IMAGENET);
         register("swin_v2_b", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_V2_B, in, c), IMAGENET);
+        // Transformers: MaxViT (torchvision.models.maxvit)
+        register("maxvit_t", (n, in, c) -> MaxVit.build(n, MaxVit.MAXVIT_T, in, c), IMAGENET);
     }
 
     private static void resnet(String name, ResNet.Config cfg) {

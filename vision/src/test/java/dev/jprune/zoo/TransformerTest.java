@@ -133,9 +133,43 @@ class TransformerTest {
         assertTrue(g.node("features.1.0.attn.normalize") != null && g.node("features.1.0.attn.normalize#1") != null);
     }
 
+    @Test
+    void maxvitHasTorchvisionStateDictNames() {
+        Graph g = Zoo.build("maxvit_t");
+        List<String> keys = List.copyOf(g.stateDict().keySet());
+        String layer = "blocks.0.layers.0.layers.";
+        assertEquals(List.of("stem.0.0.weight", "stem.0.1.weight", "stem.0.1.bias", "stem.0.1.running_mean",
+                "stem.0.1.running_var", "stem.0.1.num_batches_tracked", "stem.1.0.weight", "stem.1.0.bias",
+                layer + "MBconv.proj.1.weight", layer + "MBconv.proj.1.bias", layer + "MBconv.layers.pre_norm.weight"),
+                keys.subList(0, 11));
+        assertTrue(keys.contains(layer + "MBconv.layers.squeeze_excitation.fc2.bias"));
+        assertEquals(List.of(layer + "grid_attention.attn_layer.1.relative_position_bias_table",
+                layer + "grid_attention.attn_layer.1.relative_position_index",
+                layer + "grid_attention.attn_layer.1.to_qkv.weight"),
+                keys.subList(keys.indexOf(layer + "grid_attention.attn_layer.0.bias") + 1,
+                        keys.indexOf(layer + "grid_attention.attn_layer.0.bias") + 4));
+        assertEquals(List.of("classifier.2.weight", "classifier.2.bias", "classifier.3.weight", "classifier.3.bias",
+                "classifier.5.weight"), keys.subList(keys.size() - 5, keys.size()));
+        assertEquals(582, keys.size());
+        assertEquals(Shape.of(49, 49),
+                g.stateDict().get(layer + "window_attention.attn_layer.1.relative_position_index").value().shape());
+        assertNotNull(g.node(layer + "grid_attention.partition_swap"));
+        assertNotNull(g.node("blocks.1.layers.1.layers.MBconv.proj"));
+        assertNotNull(g.node(layer + "window_attention.stochastic_dropout#1"));
+    }
+
+    @Test
+    void maxvitBuildsForOtherInputsAndClassCounts() {
+        Graph g = Zoo.build("maxvit_t", Shape.of(2, 1, 224, 221), 10);
+        assertEquals(Shape.of(2, 10), g.outputs().get(0).shape());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Zoo.build("maxvit_t", Shape.of(1, 3, 192, 192), 10));
+        assertTrue(e.getMessage().contains("maxvit_t") && e.getMessage().contains("48x48"), e.getMessage());
+    }
+
     /** One small model per family in the everyday run. */
     @ParameterizedTest
-    @ValueSource(strings = {"vit_b_32", "swin_t", "swin_v2_t"})
+    @ValueSource(strings = {"vit_b_32", "swin_t", "swin_v2_t", "maxvit_t"})
     void parityForwardMatchesTorchvision(String model) {
         checkForward(model);
     }
@@ -172,6 +206,14 @@ class TransformerTest {
     void swinV2PruningInvariant() {
         TransformerInvariant.Result r = TransformerInvariant.check("swin_v2_t", Shape.of(1, 3, 64, 64));
         assertTrue(r.exact() >= 36, "every block's qkv, MLP and position-bias MLP groups are exact: " + r);
+    }
+
+    /** At 224×224, the smallest input MaxViT accepts. */
+    @Tag("slow")
+    @Test
+    void maxvitPruningInvariant() {
+        TransformerInvariant.Result r = TransformerInvariant.check("maxvit_t", Shape.of(1, 3, 224, 224));
+        assertTrue(r.exact() >= 11 * 5, "every layer's MBConv, squeeze-excitation, qkv and MLP groups are exact: " + r);
     }
 
     /** The reference record of {@code model}: Torch-Pruning's where it has one, else this project's own. */
