@@ -167,6 +167,27 @@ class TransformerTest {
         assertTrue(e.getMessage().contains("maxvit_t") && e.getMessage().contains("48x48"), e.getMessage());
     }
 
+    /** Every model of the extra reference: the parameter count, and the state_dict keys in torchvision's order. */
+    @ParameterizedTest
+    @ValueSource(strings = {"swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b", "maxvit_t"})
+    void stateDictKeysMatchTorchvision(String model) {
+        Map<String, Object> ref = extraReference(model);
+        Graph g = Zoo.build(model);
+        assertEquals(((Number) ref.get("params")).longValue(), g.parameterCount(), model + " params");
+        assertEquals(((Number) ref.get("state_dict_size")).intValue(), g.stateDict().size(), model + " keys");
+        assertEquals(ref.get("state_dict_sha256"), keysDigest(g), model + ": state_dict keys or their order");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vit_b_32:152", "vit_l_16:296", "vit_l_32:296"})
+    void vitStateDictSizes(String modelAndSize) {
+        String[] m = modelAndSize.split(":");
+        Graph g = Zoo.build(m[0]);
+        // 4 + 12 per encoder layer + 4
+        assertEquals(Integer.parseInt(m[1]), g.stateDict().size(), m[0]);
+        assertEquals("heads.head.bias", List.copyOf(g.stateDict().keySet()).get(g.stateDict().size() - 1));
+    }
+
     /** One small model per family in the everyday run. */
     @ParameterizedTest
     @ValueSource(strings = {"vit_b_32", "swin_t", "swin_v2_t", "maxvit_t"})
