@@ -25,7 +25,10 @@ import java.util.Map;
  * }</pre>
  *
  * Shapes are inferred as nodes are added, so {@link Value#shape()} is available immediately. Parameters are
- * created with zero values; fill them afterwards (seeded, parity or from a file).
+ * created with zero values; fill them afterwards (seeded, parity or from a file). A module's own parameters and
+ * buffers (not a sub-module's: {@code class_token}, a registered index) are applied with {@link #own}; a module
+ * registered before the modules that run ahead of it is declared with {@link #declare}, so the
+ * {@code state_dict} keeps PyTorch's registration order.
  */
 public final class GraphBuilder {
 
