@@ -37,6 +37,7 @@ import dev.jprune.ops.Unsqueeze;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -284,8 +285,8 @@ public final class SwinTransformer {
             // V2 zeroes the key part of the bias in the forward (on a copy): F.linear(x, W, bias * [1, 0, 1])
             qkv = b.module("qkv", Linear.of(dim, 3 * dim, false), x);
             float[] mask = new float[3 * dim];
-            java.util.Arrays.fill(mask, 0, dim, 1f);
-            java.util.Arrays.fill(mask, 2 * dim, 3 * dim, 1f);
+            Arrays.fill(mask, 0, dim, 1f);
+            Arrays.fill(mask, 2 * dim, 3 * dim, 1f);
             Value keep = b.call("constant", new Constant(Tensor.wrap(Shape.of(3 * dim), mask)));
             qkv = b.call("add", new Add(), qkv, b.call("mul", new Mul(), qkvBias, keep));
         } else {
