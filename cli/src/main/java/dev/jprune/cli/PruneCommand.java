@@ -197,13 +197,12 @@ final class PruneCommand {
         if (imp instanceof HessianImportance hessian) {
             hessian.reset();
             Shape one = input.with(0, 1);
-            Graph single = g.withInputShapes(one);
             int per = x.numel() / n;
             for (int i = 0; i < n; i++) {
                 float[] sample = new float[per];
                 System.arraycopy(x.data(), i * per, sample, 0, per);
                 g.zeroGrad();
-                Gradients.backward(single, CrossEntropyLoss.of(), Tensor.wrap(one, sample),
+                Gradients.backward(g, CrossEntropyLoss.of(), Tensor.wrap(one, sample),
                         Tensor.of(Shape.of(1), i % classes), Mode.EVAL, s.seed);
                 hessian.accumulate(g);
             }
@@ -213,7 +212,7 @@ final class PruneCommand {
             for (int i = 0; i < n; i++) {
                 targets[i] = i % classes;
             }
-            Gradients.backward(g.withInputShapes(batch), CrossEntropyLoss.of(), x, Tensor.of(Shape.of(n), targets),
+            Gradients.backward(g, CrossEntropyLoss.of(), x, Tensor.of(Shape.of(n), targets),
                     Mode.EVAL, s.seed);
         }
     }

@@ -24,23 +24,37 @@ public final class Graph {
     private final Map<String, Node> byName = new LinkedHashMap<>();
     private final Map<String, Parameter> stateDict = new LinkedHashMap<>();
 
-    Graph(String name, List<Value> inputs, List<Node> nodes, List<Value> outputs, int valueCount) {
+    /**
+     * A graph over {@code nodes}. The {@code state_dict} lists {@code order} first (the order in which the model
+     * declared its parameters, as PyTorch's registration order), then any other parameter of the nodes in node
+     * order; every parameter in {@code order} must belong to a node.
+     */
+    Graph(String name, List<Value> inputs, List<Node> nodes, List<Value> outputs, int valueCount,
+          List<Parameter> order) {
         this.name = name;
         this.inputs = List.copyOf(inputs);
         this.nodes = List.copyOf(nodes);
         this.outputs = List.copyOf(outputs);
         this.valueCount = valueCount;
+        Map<String, Parameter> held = new LinkedHashMap<>();
         for (Node n : nodes) {
             if (byName.put(n.name(), n) != null) {
                 throw new IllegalStateException("duplicate node name " + n.name());
             }
             for (Parameter p : n.params().values()) {
-                Parameter prev = stateDict.putIfAbsent(p.name(), p);
+                Parameter prev = held.putIfAbsent(p.name(), p);
                 if (prev != null && prev != p) {
                     throw new IllegalStateException("two different tensors are named " + p.name());
                 }
             }
         }
+        for (Parameter p : order) {
+            if (held.get(p.name()) != p) {
+                throw new IllegalStateException("parameter " + p.name() + " is declared but no node uses it");
+            }
+            stateDict.put(p.name(), p);
+        }
+        held.forEach(stateDict::putIfAbsent);
     }
 
     /** The model's name ({@code resnet18}). */
@@ -82,7 +96,11 @@ public final class Graph {
         return n;
     }
 
-    /** Every parameter and buffer by full name, each once, in model order (unmodifiable). */
+    /**
+     * Every parameter and buffer by full name, each once, in model order (unmodifiable): the order in which the
+     * {@link GraphBuilder} created them, which is node order unless a module was declared ahead of its first use
+     * ({@link GraphBuilder#declare}), as a PyTorch {@code state_dict} follows registration rather than call order.
+     */
     public Map<String, Parameter> stateDict() {
         return Collections.unmodifiableMap(stateDict);
     }
@@ -197,7 +215,7 @@ public final class Graph {
         for (Value v : outputs) {
             newOutputs.add(map[v.id()]);
         }
-        return new Graph(name, newInputs, copies, newOutputs, valueCount);
+        return new Graph(name, newInputs, copies, newOutputs, valueCount, List.copyOf(stateDict.values()));
     }
 
     /** A listing of the nodes, one per line: name, op, input and output shapes. */

@@ -25,7 +25,9 @@ import java.util.Map;
  *
  * Shapes are inferred as nodes are added, so {@link Value#shape()} is available immediately. Parameters are
  * created with zero values, allocated only when first read ({@link Parameter#zeros}); fill them afterwards (seeded,
- * parity or from a file).
+ * parity or from a file). A module's own parameters and buffers (not a sub-module's: {@code class_token}, a
+ * registered index) are applied with {@link #own}; a module registered before the modules that run ahead of it is
+ * declared with {@link #declare}, so the {@code state_dict} keeps PyTorch's registration order.
  */
 public final class GraphBuilder {
 
@@ -36,6 +38,8 @@ public final class GraphBuilder {
     private final Map<String, Integer> uses = new HashMap<>();
     private final Map<String, Map<String, Parameter>> moduleParams = new HashMap<>();
     private final Map<String, Op> moduleOps = new HashMap<>();
+    private final Map<String, Parameter> ownParams = new HashMap<>();
+    private final List<Parameter> created = new ArrayList<>();
     private int nextValueId;
     private boolean built;
 
@@ -106,12 +110,27 @@ public final class GraphBuilder {
     /** {@link #module} for ops with several outputs. */
     public Value[] moduleMulti(String local, Op op, Value... in) {
         String moduleName = qualify(local);
+        return add(uniqueName(moduleName), moduleName, op, moduleParams(moduleName, op), true, in);
+    }
+
+    /**
+     * Declares the module {@code local} (relative to the current path) without applying it: its parameters are
+     * created now, so they take this place in the {@code state_dict}, as a PyTorch module's parameters follow the
+     * order in which {@code __init__} registered its sub-modules rather than the order {@code forward} calls them.
+     * A later {@link #module} call with the same parameters applies it. A declared module that is never applied is
+     * an error when the graph is built.
+     */
+    public void declare(String local, Op op) {
+        checkNotBuilt();
+        moduleParams(qualify(local), op);
+    }
+
+    private Map<String, Parameter> moduleParams(String moduleName, Op op) {
         Map<String, Parameter> params = moduleParams.get(moduleName);
         if (params == null) {
             params = new LinkedHashMap<>();
             for (ParamSpec spec : op.parameters()) {
-                params.put(spec.name(), Parameter.zeros(moduleName + "." + spec.name(), spec.kind(), spec.dtype(),
-                        spec.shape()));
+                params.put(spec.name(), create(moduleName + "." + spec.name(), spec));
             }
             moduleParams.put(moduleName, params);
             moduleOps.put(moduleName, op);
@@ -119,7 +138,49 @@ public final class GraphBuilder {
             throw new IllegalArgumentException("module " + moduleName + " is reused with different parameters: "
                     + moduleOps.get(moduleName).describe() + " vs " + op.describe());
         }
-        return add(uniqueName(moduleName), moduleName, op, params, true, in);
+        return params;
+    }
+
+    private Parameter create(String fullName, ParamSpec spec) {
+        Parameter p = Parameter.zeros(fullName, spec.kind(), spec.dtype(), spec.shape());
+        created.add(p);
+        return p;
+    }
+
+    /**
+     * Applies an op whose parameters belong to the current module itself rather than to a sub-module: a parameter
+     * or buffer the module registers directly and reads in {@code forward} ({@code self.class_token},
+     * {@code self.encoder.pos_embedding}, a registered {@code relative_position_index}). Each parameter is named
+     * {@code <current path>.<its local name>} (its local name alone at the top level); the node is named
+     * {@code <current path>.<local>} and is not a module call. Applying an op again with a parameter of the same name
+     * shares it (the spec must then be the same).
+     *
+     * <pre>{@code
+     * Value token = b.own("class_token", FreeParameter.of("class_token", 1, 1, 768));  // parameter class_token
+     * }</pre>
+     */
+    public Value own(String local, Op op, Value... in) {
+        return single(ownMulti(local, op, in));
+    }
+
+    /** {@link #own} for ops with several outputs. */
+    public Value[] ownMulti(String local, Op op, Value... in) {
+        checkNotBuilt();
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        for (ParamSpec spec : op.parameters()) {
+            String fullName = qualify(spec.name());
+            Parameter p = ownParams.get(fullName);
+            if (p == null) {
+                p = create(fullName, spec);
+                ownParams.put(fullName, p);
+            } else if (p.kind() != spec.kind() || p.dtype() != spec.dtype() || !p.value().shape().equals(spec.shape())) {
+                throw new IllegalArgumentException("parameter " + fullName + " is reused with another declaration: "
+                        + spec + " vs " + p.kind() + " " + p.dtype() + " " + p.value().shape());
+            }
+            params.put(spec.name(), p);
+        }
+        String base = qualify(local);
+        return add(uniqueName(base), base, op, params, false, in);
     }
 
     /**
@@ -191,7 +252,7 @@ public final class GraphBuilder {
             throw new IllegalStateException("unclosed scope " + currentPath());
         }
         built = true;
-        return new Graph(name, inputs, nodes, List.of(outputs), nextValueId);
+        return new Graph(name, inputs, nodes, List.of(outputs), nextValueId, created);
     }
 
     private void checkNotBuilt() {

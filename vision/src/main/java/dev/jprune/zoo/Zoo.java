@@ -99,6 +99,22 @@ public final class Zoo {
         register("shufflenet_v2_x1_0", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X1_0, in, c), IMAGENET);
         register("shufflenet_v2_x1_5", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X1_5, in, c), IMAGENET);
         register("shufflenet_v2_x2_0", (n, in, c) -> ShuffleNetV2.build(n, ShuffleNetV2.X2_0, in, c), IMAGENET);
+
+        // Transformers: vision transformers (torchvision.models.vision_transformer)
+        register("vit_b_16", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_B_16, in, c), IMAGENET);
+        register("vit_b_32", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_B_32, in, c), IMAGENET);
+        register("vit_l_16", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_L_16, in, c), IMAGENET);
+        register("vit_l_32", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_L_32, in, c), IMAGENET);
+        register("vit_h_14", (n, in, c) -> VisionTransformer.build(n, VisionTransformer.VIT_H_14, in, c), IMAGENET);
+        // Transformers: Swin and Swin V2 (torchvision.models.swin_transformer)
+        register("swin_t", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_T, in, c), IMAGENET);
+        register("swin_s", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_S, in, c), IMAGENET);
+        register("swin_b", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_B, in, c), IMAGENET);
+        register("swin_v2_t", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_V2_T, in, c), IMAGENET);
+        register("swin_v2_s", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_V2_S, in, c), IMAGENET);
+        register("swin_v2_b", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_V2_B, in, c), IMAGENET);
+        // Transformers: MaxViT (torchvision.models.maxvit)
+        register("maxvit_t", (n, in, c) -> MaxVit.build(n, MaxVit.MAXVIT_T, in, c), IMAGENET);
     }
 
     private static void efficientNet(String name, EfficientNet.Variant variant) {

@@ -50,7 +50,9 @@ class ZooReferenceTest {
         Graph g = Zoo.build(model, inputOf(ref), 1000);
         OpCounter.Count c = OpCounter.count(g);
         assertEquals(((Number) ref.get("base_params")).longValue(), c.params(), model + " params");
-        assertEquals(((Number) ref.get("base_macs")).longValue(), c.ops(), model + " macs");
+        if (ref.get("base_macs") != null) { // null where Torch-Pruning's counter failed (its ViT records)
+            assertEquals(((Number) ref.get("base_macs")).longValue(), c.ops(), model + " macs");
+        }
     }
 
     /** The four models of the foundation issue, in the everyday run. */
