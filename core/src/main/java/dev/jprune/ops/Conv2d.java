@@ -145,22 +145,40 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
         return 1;
     }
 
-    /** In- and out-channels are separate members, except for a depthwise convolution where they are the same. */
+    /**
+     * In- and out-channels are separate members, except when each group reads one input channel (a depthwise
+     * convolution, or one with a depth multiplier), where they are the same.
+     */
     @Override
     public boolean separatesInAndOut() {
         return !wholeGroups();
     }
 
-    /** Whether channels can only leave with their whole group: one input or one output per group. */
+    /**
+     * Whether channels can only leave with their whole group, inputs and outputs together: each group reads one
+     * input channel ({@code groups == in_channels > 1}). Removing such an input empties its group, so the group's
+     * outputs go with it; without this coupling the layer feeding the convolution could not be pruned at all.
+     *
+     * <p>One output per group with several inputs ({@code groups == out_channels < in_channels}) does not couple:
+     * an input position can still leave every group, so the inputs stay a separate member. This is also what a
+     * grouped convolution becomes when pruning leaves one output per group (RegNet's {@code f.b} in a global step),
+     * and keeping its inputs separate means a group rebuilt later in the step has the members it was scored with.
+     * Torch-Pruning's dependency graph keeps each layer's kind from the trace
+     * ({@code torch_pruning/dependency/graph.py} {@code _build_dependency}), so there too the layer feeding it
+     * still loses the positions chosen for it. Its outputs then cannot be removed (a removal takes the only
+     * position of every group, so every output, and the group is refused); Torch-Pruning does not remove them
+     * either.
+     */
     private boolean wholeGroups() {
-        return groups > 1 && (inChannels == groups || outChannels == groups);
+        return groups > 1 && inChannels == groups;
     }
 
     /**
      * Channels only (weight axis 0 and bias for outputs, weight axis 1 for inputs). One group: a barrier. Grouped
-     * with one input or one output per group (depthwise): a channel takes its whole group, inputs and outputs,
-     * and the group count drops. Other grouped convolutions: in- and out-channels are not coupled, and a channel
-     * takes the same position in every group with it, so that every group keeps the same size.
+     * with one input per group (depthwise, depth multiplier): a channel takes its whole group, inputs and outputs,
+     * and the group count drops. Other grouped convolutions (one output per group too): in- and out-channels are
+     * not coupled, and a channel takes the same position in every group with it, so that every group keeps the
+     * same size.
      */
     @Override
     public void linkAxes(Node node, Port from, int axis, Indices removed, AxisLinks links) {
@@ -235,7 +253,8 @@ public record Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, 
 
     /**
      * Out-channels: weight rows (axis 0) and bias. In-channels: weight axis 1, repeating every {@code in/groups} in
-     * a grouped convolution. A depthwise convolution's channels are its weight rows whichever side is asked.
+     * a grouped convolution. A convolution with one input per group (depthwise) has its weight rows as channels
+     * whichever side is asked, of kind {@link ChannelParams.Kind#DEPTHWISE_CONV} and in one channel group.
      */
     @Override
     public ChannelParams channelParams(Node node, Port port, int axis) {

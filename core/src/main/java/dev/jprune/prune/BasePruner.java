@@ -44,7 +44,12 @@ import java.util.Set;
  *     local pruning removes the {@code n} lowest positions. {@code roundTo} then removes the
  *     {@code argsort(imp)[:n']} that leave a multiple of {@code roundTo} of the root's current channels; with
  *     {@code ch_groups > 1} each index is repeated in every channel group.</li>
- * <li>Each chosen group is rebuilt from its root and pruned, unless it would empty a layer (then skipped).</li>
+ * <li>Each chosen group is rebuilt from its root and pruned, unless it would empty a layer (then skipped). The
+ *     rebuilt group sees what earlier groups of the step pruned, but has the members it was scored with: a grouped
+ *     convolution that an earlier group left with one output per group keeps its inputs a separate member, which
+ *     loses the chosen positions in every group ({@link dev.jprune.ops.Conv2d#separatesInAndOut()}). Torch-Pruning
+ *     builds its dependency graph once, so a layer keeps the kind it was traced with; RegNet's {@code f.a} groups,
+ *     which come after their {@code f.b} groups, depend on this.</li>
  * </ol>
  *
  * <p>Differences from Torch-Pruning 1.6.1, deliberate: the default ratio is capped by {@code maxPruningRatio}

@@ -3,6 +3,7 @@ package dev.jprune.prune;
 import dev.jprune.depgraph.DependencyGraph;
 import dev.jprune.depgraph.Side;
 import dev.jprune.ir.Graph;
+import dev.jprune.ops.Conv2d;
 import dev.jprune.prune.importance.Importance;
 import dev.jprune.tensor.Shape;
 import org.junit.jupiter.api.Test;
@@ -203,6 +204,22 @@ class BasePrunerTest {
         assertArrayEquals(new int[] {0, 2, 4, 6}, removed(r, "stem")); // means 1.5, 8, 1.5, 8: the lowest two
         assertArrayEquals(new int[] {0, 2, 4, 6}, removed(r, "g")); // means 4, 4, 1, 9: positions 2 and 0
         assertEquals(Shape.of(4, 2, 3, 3), g.stateDict().get("g.weight").value().shape());
+    }
+
+    @Test
+    void aGroupedConvolutionLeftWithOneOutputPerGroupStillLosesTheInputPositionsChosenForIt() {
+        // g's group comes first (nearest the output) and leaves one output per group; the stem group, scored
+        // before anything was pruned, still removes its three positions from both of g's input groups, as
+        // Torch-Pruning does (regnet_x_400mf global_l2_max08 and global_l1_sum_max)
+        Graph g = PrunerModels.grouped(3);
+        Importance imp = PrunerModels.fixed(Map.of("stem", new float[] {1, 6, 3, 8, 2, 6, 0, 8},
+                "g", new float[] {4, 5, 1, 9, 4, 5, 1, 9}));
+        StepResult r = BasePruner.builder(g).importance(imp).pruningRatio(0.75).build().step();
+        assertEquals(List.of("g", "stem"), r.pruned().stream().map(e -> e.layer()).toList(), r.toString());
+        assertArrayEquals(new int[] {0, 1, 2, 4, 5, 6}, removed(r, "g")); // means 4, 5, 1, 9: all but position 3
+        assertArrayEquals(new int[] {0, 1, 2, 4, 5, 6}, removed(r, "stem")); // means 1.5, 6, 1.5, 8
+        assertEquals(Conv2d.of(2, 2, 3, 1, 1, 2, false), g.requireNode("g").op());
+        assertEquals(Shape.of(2, 3, 3, 3), g.stateDict().get("stem.weight").value().shape());
     }
 
     @Test
