@@ -59,6 +59,9 @@ final class ModelLoader {
 
     /** Loads a {@code .pth} or {@code .safetensors} {@code state_dict} into {@code g} (strict); exit 3 on failure. */
     static void loadWeights(Graph g, String file) {
+        if (!Files.exists(Path.of(file))) {
+            throw new CliException(CliException.BAD_INPUT, "weights file " + file + " does not exist");
+        }
         try {
             StateDicts.load(g, Path.of(file));
         } catch (IOException e) {
