@@ -10,6 +10,7 @@ import dev.jprune.ops.FreeParameter;
 import dev.jprune.ops.GroupNorm;
 import dev.jprune.ops.LayerNorm;
 import dev.jprune.ops.Linear;
+import dev.jprune.ops.MultiheadInProjection;
 import dev.jprune.tensor.Shape;
 
 import java.io.PrintStream;
@@ -18,7 +19,8 @@ import java.util.Map;
 
 /**
  * The sizes of every parameter-owning layer of a graph, by node name, in graph order: input and output channels
- * (features for linear layers; norms give their feature count for both), as CLI.md's report lists them.
+ * (features for linear layers; norms give their feature count for both, a multi-head attention its embedding
+ * width), as CLI.md's report lists them.
  */
 final class LayerSizes {
 
@@ -56,6 +58,9 @@ final class LayerSizes {
         }
         if (op instanceof Linear l) {
             return new Size(op.type(), l.inFeatures(), l.outFeatures());
+        }
+        if (op instanceof MultiheadInProjection mha) {
+            return new Size(op.type(), mha.embedDim(), mha.embedDim());
         }
         if (op instanceof BatchNorm2d bn) {
             return new Size(op.type(), bn.numFeatures(), bn.numFeatures());

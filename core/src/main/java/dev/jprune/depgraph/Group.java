@@ -267,8 +267,10 @@ public final class Group {
     /**
      * Removes this group's indices from every member: slices parameters (with gradients, and the state of the
      * given optimisers), replaces the ops by their pruned copies and re-infers the graph's shapes. Nothing changes
-     * when a {@link #problems() problem} or an op refuses the cut ({@link IllegalStateException}), or when the
-     * pruned graph's shapes do not fit: parameters, optimiser state and ops are then restored.
+     * when a {@link #problems() problem} or an op refuses the cut, or when the pruned graph's shapes would not fit
+     * ({@link IllegalStateException}): the pruned ops and parameter shapes are checked against the whole graph
+     * ({@link Graph#checkShapes}) before any tensor is sliced, so no copy of the old tensors is kept and the memory
+     * needed is the model's plus the largest sliced tensor's.
      */
     public void pruneWith(Optimizer... optimizers) {
         List<String> problems = problems();
@@ -285,34 +287,12 @@ public final class Group {
             }
             newOps.put(n, n.op().pruneAxes(n, cut(n, false, slices)));
         }
-        Map<Parameter, Tensor[]> oldValues = new IdentityHashMap<>();
-        Map<Optimizer, Map<Parameter, Map<String, Tensor>>> oldStates = new IdentityHashMap<>();
-        for (Parameter p : slices.keySet()) {
-            oldValues.put(p, new Tensor[] {p.value(), p.grad()});
-            for (Optimizer o : optimizers) {
-                if (o.optimises(p)) {
-                    oldStates.computeIfAbsent(o, x -> new IdentityHashMap<>()).put(p, o.state(p));
-                }
-            }
-        }
-        Map<Node, Op> oldOps = new LinkedHashMap<>();
-        try {
-            NodeCut.apply(slices, optimizers);
-            for (Map.Entry<Node, Op> e : newOps.entrySet()) {
-                oldOps.put(e.getKey(), e.getKey().op());
-                e.getKey().setOp(e.getValue());
-            }
-            dg.graph().inferShapes();
-        } catch (RuntimeException e) {
-            // put everything back: a failed prune leaves the model as it was
-            oldOps.forEach(Node::setOp);
-            oldValues.forEach((p, vg) -> {
-                p.setValue(vg[0]);
-                p.setGrad(vg[1]);
-            });
-            oldStates.forEach((o, byParam) -> byParam.forEach(o::setState));
-            throw e;
-        }
+        Map<Parameter, Shape> after = NodeCut.shapesAfter(slices);
+        dg.graph().checkShapes(n -> newOps.getOrDefault(n, n.op()), p -> after.getOrDefault(p, p.shape()));
+        // from here on everything fits: slice, swap the ops, re-infer
+        NodeCut.apply(slices, optimizers);
+        newOps.forEach(Node::setOp);
+        dg.graph().inferShapes();
     }
 
     /** The details, one line per member, like Torch-Pruning's {@code group.details()}. */

@@ -75,6 +75,30 @@ final class NodeCut implements AxisCut {
         byAxis.put(axis, removed.clone());
     }
 
+    /**
+     * The shape each parameter of {@code slices} will have once sliced; throws {@link IllegalStateException} naming
+     * the parameter when a position lies outside its axis or every position of an axis would go.
+     */
+    static Map<Parameter, Shape> shapesAfter(Map<Parameter, Map<Integer, int[]>> slices) {
+        Map<Parameter, Shape> out = new java.util.IdentityHashMap<>();
+        for (Map.Entry<Parameter, Map<Integer, int[]>> e : slices.entrySet()) {
+            Parameter p = e.getKey();
+            Shape s = p.shape();
+            for (Map.Entry<Integer, int[]> a : e.getValue().entrySet()) {
+                int axis = a.getKey();
+                Indices removed = Indices.of(a.getValue());
+                int size = s.dim(axis);
+                if (removed.max() >= size || removed.size() >= size) {
+                    throw new IllegalStateException("parameter " + p.name() + " " + p.shape() + " cannot lose "
+                            + removed.size() + " positions up to " + removed.max() + " along axis " + axis);
+                }
+                s = s.with(axis, size - removed.size());
+            }
+            out.put(p, s);
+        }
+        return out;
+    }
+
     /** Removes the collected positions from each parameter, its gradient and the optimisers' state for it. */
     static void apply(Map<Parameter, Map<Integer, int[]>> slices, Optimizer... optimizers) {
         for (Map.Entry<Parameter, Map<Integer, int[]>> e : slices.entrySet()) {

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A model: input values, nodes in topological order, output values, and the parameters the nodes own, named as in
@@ -129,21 +130,41 @@ public final class Graph {
      * left as they were.
      */
     public void inferShapes() {
+        Shape[] shapes = infer(Node::op, Parameter::shape);
+        for (Node n : nodes) {
+            for (Value v : n.outputs()) {
+                v.setShape(shapes[v.id()]);
+            }
+        }
+    }
+
+    /**
+     * Checks, changing nothing, that the graph would fit together if each node had the op {@code ops.apply(node)}
+     * and each parameter the shape {@code paramShapes.apply(parameter)}: what {@link #inferShapes()} would find
+     * after such a change (a pruning step checks its cut with it before slicing any tensor). Throws
+     * {@link IllegalStateException} naming the node, as {@link #inferShapes()} does.
+     */
+    public void checkShapes(Function<Node, Op> ops, Function<Parameter, Shape> paramShapes) {
+        infer(ops, paramShapes);
+    }
+
+    private Shape[] infer(Function<Node, Op> ops, Function<Parameter, Shape> paramShapes) {
         Shape[] shapes = new Shape[valueCount()];
         for (Value v : inputs) {
             shapes[v.id()] = v.shape();
         }
         for (Node n : nodes) {
-            n.validateParameters();
+            Op op = ops.apply(n);
+            n.validateParameters(op, paramShapes);
             Shape[] in = new Shape[n.inputs().size()];
             for (int i = 0; i < in.length; i++) {
                 in[i] = shapes[n.input(i).id()];
             }
             Shape[] out;
             try {
-                out = n.op().inferShapes(in);
+                out = op.inferShapes(in);
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("node " + n.name() + " (" + n.op().describe() + "): " + e.getMessage(), e);
+                throw new IllegalStateException("node " + n.name() + " (" + op.describe() + "): " + e.getMessage(), e);
             }
             if (out.length != n.outputs().size()) {
                 throw new IllegalStateException("node " + n.name() + " produced " + out.length + " shapes for "
@@ -153,11 +174,7 @@ public final class Graph {
                 shapes[n.output(i).id()] = out[i];
             }
         }
-        for (Node n : nodes) {
-            for (Value v : n.outputs()) {
-                v.setShape(shapes[v.id()]);
-            }
-        }
+        return shapes;
     }
 
     /**

@@ -133,14 +133,24 @@ public final class Node {
 
     /** Checks that every declared parameter exists with the declared shape. */
     void validateParameters() {
-        for (ParamSpec spec : op.parameters()) {
+        validateParameters(op, Parameter::shape);
+    }
+
+    /**
+     * Checks that every parameter {@code withOp} declares exists here and would have the declared shape, with each
+     * parameter's shape given by {@code shapes}.
+     */
+    void validateParameters(Op withOp, java.util.function.Function<Parameter, Shape> shapes) {
+        for (ParamSpec spec : withOp.parameters()) {
             Parameter p = params.get(spec.name());
             if (p == null) {
-                throw new IllegalStateException("node " + name + " (" + op.describe() + ") lacks parameter '" + spec.name() + "'");
+                throw new IllegalStateException("node " + name + " (" + withOp.describe() + ") lacks parameter '"
+                        + spec.name() + "'");
             }
-            if (!p.shape().equals(spec.shape())) {
-                throw new IllegalStateException("parameter " + p.name() + " has shape " + p.shape()
-                        + " but " + op.describe() + " expects " + spec.shape());
+            Shape have = shapes.apply(p);
+            if (!have.equals(spec.shape())) {
+                throw new IllegalStateException("parameter " + p.name() + " has shape " + have
+                        + " but " + withOp.describe() + " expects " + spec.shape());
             }
         }
     }

@@ -1,16 +1,54 @@
 package dev.jprune.ops;
 
 import dev.jprune.ir.GraphBuilder;
+import dev.jprune.ir.Op;
 import dev.jprune.ir.Value;
 import dev.jprune.tensor.Shape;
 
 /**
  * Builds attention blocks out of ordinary ops, so the dependency graph sees the projections and the head layout
- * (there is deliberately no single multi-head-attention op).
+ * (there is deliberately no single multi-head-attention op: at most the input projection knows it belongs to
+ * PyTorch's module, {@link Width#TIED}).
  */
 public final class Attention {
 
     private Attention() {
+    }
+
+    /**
+     * How the widths inside an attention block relate to its embedding, which decides what pruning may do to them.
+     */
+    public enum Width {
+        /**
+         * PyTorch's {@code nn.MultiheadAttention}: queries, keys and values have the width {@code embed_dim}, so
+         * an embedding position {@code i} is also query, key and value dimension {@code i}. The input projection
+         * is one {@link MultiheadInProjection} node whose axis rule ties its rows {@code i}, {@code E + i},
+         * {@code 2E + i} to its column {@code i}: pruning the embedding (the residual stream of a transformer)
+         * removes the same positions from {@code in_proj} (rows and columns), the heads and {@code out_proj} (rows
+         * and columns), as Torch-Pruning prunes the module, and nothing inside the attention is pruned on its own.
+         * With {@code HeadMode.DIMS} an embedding position takes the same in-head position of every head with it
+         * (Torch-Pruning's {@code channel_groups = {mha: num_heads}}); with {@code HeadMode.WHOLE} it takes its
+         * whole head. The pruned model loads into {@code nn.MultiheadAttention} again. torchvision's ViT uses
+         * this.
+         */
+        TIED,
+        /**
+         * The projections are ordinary {@link Linear} layers: the embedding (in_proj's columns, out_proj's rows)
+         * and the widths inside the attention (query and key dimensions together, value dimensions with
+         * out_proj's columns) are pruned separately. More freedom, but the result has query, key and value widths
+         * other than {@code embed_dim}, which {@code nn.MultiheadAttention} cannot hold (it would need separate
+         * projections); this is what a graph of the same computation without the module (an exported ONNX graph)
+         * allows.
+         */
+        FREE
+    }
+
+    /**
+     * {@link #multiheadAttention(GraphBuilder, String, int, int, Value, Width)} with {@link Width#FREE}
+     * projections.
+     */
+    public static Value multiheadAttention(GraphBuilder b, String moduleLocalName, int embedDim, int numHeads, Value x) {
+        return multiheadAttention(b, moduleLocalName, embedDim, numHeads, x, Width.FREE);
     }
 
     /**
@@ -19,9 +57,10 @@ public final class Attention {
      * (eval), no bias_k/bias_v, no add_zero_attn. With {@code name} the module's local name under the current scope
      * ({@code self_attention} in torchvision's ViT encoder block), it emits:
      * <ol>
-     *   <li>{@code name}: {@link Linear}{@code (E, 3E)} with parameters {@code name.in_proj_weight (3E, E)} and
-     *       {@code name.in_proj_bias (3E)}, as in the {@code state_dict} — this node stands for the attention module
-     *       itself;</li>
+     *   <li>{@code name}: the input projection {@code (E → 3E)} with parameters {@code name.in_proj_weight (3E, E)}
+     *       and {@code name.in_proj_bias (3E)}, as in the {@code state_dict} — this node stands for the attention
+     *       module itself: a {@link MultiheadInProjection} ({@link Width#TIED}) or a {@link Linear}
+     *       ({@link Width#FREE});</li>
      *   <li>{@code name.split}: {@link Split} on the last dimension into q, k, v of {@code (N, L, E)} each;</li>
      *   <li>{@code name.reshape}, {@code #1}, {@code #2}: {@link Reshape} of q, k, v to {@code (N, L, H, D)}, then
      *       {@code name.permute}, {@code #1}, {@code #2}: {@link Permute} {@code (0, 2, 1, 3)} to {@code (N, H, L, D)};
@@ -39,11 +78,13 @@ public final class Attention {
      * @param embedDim        E
      * @param numHeads        H, dividing E
      * @param x               the input {@code (N, L, E)}
+     * @param width           whether the widths inside are tied to {@code E} (PyTorch's module) or free
      * @return the output value {@code (N, L, E)}
      * @throws IllegalArgumentException naming the module when E is not divisible by H or {@code x} is not
      *                                  {@code (N, L, E)}
      */
-    public static Value multiheadAttention(GraphBuilder b, String moduleLocalName, int embedDim, int numHeads, Value x) {
+    public static Value multiheadAttention(GraphBuilder b, String moduleLocalName, int embedDim, int numHeads, Value x,
+                                           Width width) {
         if (embedDim < 1 || numHeads < 1 || embedDim % numHeads != 0) {
             throw new IllegalArgumentException("MultiheadAttention " + moduleLocalName + ": embed_dim " + embedDim
                     + " must be divisible by num_heads " + numHeads);
@@ -56,8 +97,9 @@ public final class Attention {
         int n = s.dim(0);
         int len = s.dim(1);
         int headDim = embedDim / numHeads;
-        Value qkv = b.module(moduleLocalName,
-                new Linear(embedDim, 3 * embedDim, true, "in_proj_weight", "in_proj_bias"), x);
+        Op inProj = width == Width.TIED ? new MultiheadInProjection(embedDim, numHeads, true)
+                : new Linear(embedDim, 3 * embedDim, true, MultiheadInProjection.WEIGHT, MultiheadInProjection.BIAS);
+        Value qkv = b.module(moduleLocalName, inProj, x);
         try (GraphBuilder.Scope scope = b.scope(moduleLocalName)) {
             Value[] parts = b.callMulti("split", Split.of(-1, embedDim, embedDim, embedDim), qkv);
             Value[] heads = new Value[3];

@@ -68,7 +68,11 @@ import java.util.Set;
  * dimensions of each kind. With {@link HeadMode#WHOLE} a unit
  * is a whole head (its queries, keys, values and output-projection columns); heads are ranked per attention (local)
  * or across all attentions in one head scope (global) at the head pruning ratio, scheduled and capped like the
- * channel ratio; {@code ratioFor} and {@code roundTo} do not apply to heads. Not implemented: ignoring single
+ * channel ratio; {@code ratioFor} and {@code roundTo} do not apply to heads. An {@code nn.MultiheadAttention}
+ * whose widths are tied to its embedding ({@code Attention.Width.TIED}, torchvision's ViT) has no group of its own:
+ * the embedding's group goes through its head split, so its units are the embedding positions that share an
+ * in-head position (one per head), ranked like channels — Torch-Pruning's {@code channel_groups = {mha: num_heads}}
+ * and {@code imp.view(num_heads, −1).mean(0)}. Not implemented: ignoring single
  * parameters ({@code ignored_layers} holding an {@code nn.Parameter}).
  *
  * <pre>{@code

@@ -98,7 +98,7 @@ class CustomOpTest {
     }
 
     @Test
-    void aPruneThatDoesNotFitIsRolledBack() {
+    void aPruneThatDoesNotFitChangesNothing() {
         Graph g = graph(true);
         Sgd sgd = Sgd.builder().lr(0.1).momentum(0.9).build(g);
         var w = g.stateDict().get("conv1.weight");

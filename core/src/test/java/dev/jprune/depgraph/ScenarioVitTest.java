@@ -32,12 +32,20 @@ public class ScenarioVitTest {
     private static final long SEED = 71;
     static final Shape INPUT = Shape.of(2, 5, 6);
 
-    /** x (2, 5, 6) → embed Linear(6, 16) → encoder block (16, 2 heads, MLP 32) → head Linear(16, 4). */
+    /**
+     * x (2, 5, 6) → embed Linear(6, 16) → encoder block (16, 2 heads, MLP 32) → head Linear(16, 4), with the
+     * attention's projections {@link Attention.Width#FREE free}.
+     */
     public static Graph vit() {
+        return vit(Attention.Width.FREE);
+    }
+
+    /** {@link #vit()} with the attention's widths free or {@link Attention.Width#TIED tied} to the embedding. */
+    public static Graph vit(Attention.Width width) {
         GraphBuilder b = new GraphBuilder("vit_block");
         Value x = b.input("x", INPUT);
         Value e = b.module("embed", Linear.of(6, 16, true), x);
-        Value a = Attention.multiheadAttention(b, "self_attention", 16, 2, b.module("ln_1", LayerNorm.of(16), e));
+        Value a = Attention.multiheadAttention(b, "self_attention", 16, 2, b.module("ln_1", LayerNorm.of(16), e), width);
         Value r = b.call("add", new Add(), a, e);
         Value m = b.call("gelu", GELU.exact(), b.module("mlp.0", Linear.of(16, 32, true), b.module("ln_2", LayerNorm.of(16), r)));
         Value y = b.call("add", new Add(), b.module("mlp.3", Linear.of(32, 16, true), m), r);

@@ -14,6 +14,8 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.testing.Tolerance;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -106,8 +108,9 @@ class AttentionTest {
         return g.stateDict().get(name).value().data();
     }
 
-    @Test
-    void multiheadAttentionMatchesNaiveReference() {
+    @ParameterizedTest
+    @EnumSource(Attention.Width.class)
+    void multiheadAttentionMatchesNaiveReference(Attention.Width width) {
         int n = 2;
         int l = 5;
         int e = 12;
@@ -116,7 +119,7 @@ class AttentionTest {
         Value x = b.input("x", Shape.of(n, l, e));
         Value y;
         try (GraphBuilder.Scope s = b.scope("encoder")) {
-            y = Attention.multiheadAttention(b, "self_attention", e, heads, x);
+            y = Attention.multiheadAttention(b, "self_attention", e, heads, x, width);
         }
         Graph g = b.build(y);
         SplittableRandom r = new SplittableRandom(SEED);
@@ -128,17 +131,18 @@ class AttentionTest {
         for (Kernels k : KERNELS) {
             Tensor out = Executor.run(g, new ForwardContext(Mode.EVAL, k, 0L), input)[0];
             assertEquals(Shape.of(n, l, e), out.shape());
-            Tolerance.assertClose(ref, d(out), RTOL, ATOL, "MHA on " + k.name() + " seed " + SEED);
+            Tolerance.assertClose(ref, d(out), RTOL, ATOL, "MHA " + width + " on " + k.name() + " seed " + SEED);
         }
     }
 
-    @Test
-    void namesMatchTorchvisionStateDict() {
+    @ParameterizedTest
+    @EnumSource(Attention.Width.class)
+    void namesMatchTorchvisionStateDict(Attention.Width width) {
         GraphBuilder b = new GraphBuilder("mha");
         Value x = b.input("x", Shape.of(1, 4, 8));
         Value y;
         try (GraphBuilder.Scope s = b.scope("encoder_layer_0")) {
-            y = Attention.multiheadAttention(b, "self_attention", 8, 2, x);
+            y = Attention.multiheadAttention(b, "self_attention", 8, 2, x, width);
         }
         Graph g = b.build(y);
         assertEquals(List.of("encoder_layer_0.self_attention.in_proj_weight", "encoder_layer_0.self_attention.in_proj_bias",
@@ -151,6 +155,8 @@ class AttentionTest {
                 p + ".reshape#2", p + ".permute#2", p + ".attention", p + ".permute#3", p + ".reshape#3", p + ".out_proj"),
                 g.nodes().stream().map(Node::name).toList());
         assertTrue(g.node(p).isModuleCall());
+        assertEquals(width == Attention.Width.TIED ? new MultiheadInProjection(8, 2, true)
+                : new Linear(8, 24, true, "in_proj_weight", "in_proj_bias"), g.node(p).op());
         assertTrue(g.node(p + ".out_proj").isModuleCall());
         assertFalse(g.node(p + ".attention").isModuleCall());
         assertEquals(Shape.of(1, 2, 4, 4), g.node(p + ".attention").output(0).shape());
@@ -171,11 +177,12 @@ class AttentionTest {
      * A tiny ViT-like head end to end: x (2, 6, 8) → MultiheadAttention(8, 2) → class token x[:, 0:1] → flatten →
      * Linear(8, 3); checked against the references and counted like Torch-Pruning.
      */
-    @Test
-    void smallGraphRunsEndToEnd() {
+    @ParameterizedTest
+    @EnumSource(Attention.Width.class)
+    void smallGraphRunsEndToEnd(Attention.Width width) {
         GraphBuilder b = new GraphBuilder("tiny_vit");
         Value x = b.input("x", Shape.of(2, 6, 8));
-        Value h = Attention.multiheadAttention(b, "attn", 8, 2, x);
+        Value h = Attention.multiheadAttention(b, "attn", 8, 2, x, width);
         Value cls = b.call("getitem", Slice.of(1, 0, 1), h);
         Value flat = b.call("flatten", new Flatten(1, -1), cls);
         Value logits = b.module("head", Linear.of(8, 3, true), flat);

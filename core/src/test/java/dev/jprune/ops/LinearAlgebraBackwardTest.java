@@ -15,6 +15,7 @@ import dev.jprune.testing.GradCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.SplittableRandom;
 
@@ -183,12 +184,13 @@ class LinearAlgebraBackwardTest {
         }
     }
 
-    @Test
-    void multiheadAttentionSubgraphInEvalMode() {
+    @ParameterizedTest
+    @EnumSource(Attention.Width.class)
+    void multiheadAttentionSubgraphInEvalMode(Attention.Width width) {
         Shape in = Shape.of(2, 3, 8);
         GraphBuilder b = new GraphBuilder("mha");
         Value x = b.input("x", in);
-        Graph g = b.build(Attention.multiheadAttention(b, "attn", 8, 2, x));
+        Graph g = b.build(Attention.multiheadAttention(b, "attn", 8, 2, x, width));
         randomise(g, SEED + 1);
         assertEquals(4, g.stateDict().size(), "in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias");
         GradCheck.of(g, Mode.EVAL).step(SMOOTH_STEP).tolerance(SMOOTH_RTOL, SMOOTH_ATOL).samples(60).seed(SEED)

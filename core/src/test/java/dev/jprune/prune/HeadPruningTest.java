@@ -8,8 +8,11 @@ import dev.jprune.depgraph.Side;
 import dev.jprune.exec.Executor;
 import dev.jprune.ir.Graph;
 import dev.jprune.ir.Node;
+import dev.jprune.ops.Attention;
+import dev.jprune.ops.MultiheadInProjection;
 import dev.jprune.prune.importance.GroupMagnitudeImportance;
 import dev.jprune.prune.importance.Importance;
+import dev.jprune.prune.importance.Normalizer;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -26,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attention heads in the pruners, on {@link ScenarioVitTest}'s encoder block (embedding 16, 2 heads of 8, fused
- * {@code in_proj} of 48 rows: queries 0–15, keys 16–31, values 32–47).
+ * {@code in_proj} of 48 rows: queries 0–15, keys 16–31, values 32–47), with free widths and with widths tied to the
+ * embedding ({@link Attention.Width#TIED}).
  */
 class HeadPruningTest {
 
@@ -138,6 +142,67 @@ class HeadPruningTest {
         assertArrayEquals(g.stateDict().get("self_attention.in_proj_weight").value().data(),
                 fresh.stateDict().get("self_attention.in_proj_weight").value().data());
         assertEquals(Shape.of(2, 1, 5, 8), headView(fresh, "self_attention.permute"));
+    }
+
+    /** The embedding positions of {@code g}'s {@code ln_1} that are left, found by their weights. */
+    private static int[] keptPositions(float[] before, float[] after) {
+        int[] kept = new int[after.length];
+        for (int k = 0, i = 0; k < after.length; i++) {
+            if (before[i] == after[k]) {
+                kept[k++] = i;
+            }
+        }
+        return kept;
+    }
+
+    /** The raw (unnormalised, summed) score of each embedding unit of the tied block, by its first position. */
+    private static double[] unitScores(Graph g, HeadMode mode, int units, int stride) {
+        Importance raw = GroupMagnitudeImportance.builder().p(2).normalizer(Normalizer.NONE).build();
+        DependencyGraph dg = new DependencyGraph(g, mode);
+        double[] s = new double[units];
+        for (int u = 0; u < units; u++) {
+            s[u] = raw.score(dg.pruningGroup("embed", Side.OUT, u * stride))[0];
+        }
+        return s;
+    }
+
+    @Test
+    void aTiedAttentionShrinksWithTheEmbeddingAndKeepsItsHeads() {
+        Graph g = ScenarioVitTest.vit(Attention.Width.TIED);
+        // 8 units (in-head position i of both heads: positions i and i + 8); the 4 lowest go
+        double[] unit = unitScores(g, HeadMode.DIMS, 8, 1);
+        int[] order = java.util.stream.IntStream.range(0, 8).boxed().sorted((a, b) -> Double.compare(unit[a], unit[b]))
+                .mapToInt(Integer::intValue).toArray();
+        int[] keptUnits = java.util.Arrays.stream(order, 4, 8).sorted().toArray();
+        int[] expected = java.util.stream.IntStream.concat(java.util.Arrays.stream(keptUnits),
+                java.util.Arrays.stream(keptUnits).map(u -> u + 8)).toArray();
+        float[] ln1 = g.stateDict().get("ln_1.weight").value().data().clone();
+
+        BasePruner.builder(g).importance(L2).pruningRatio(0.5).build().step();
+        assertEquals(new MultiheadInProjection(8, 2, true), g.requireNode("self_attention").op());
+        assertEquals(Shape.of(24, 8), g.stateDict().get("self_attention.in_proj_weight").value().shape());
+        assertEquals(Shape.of(8, 8), g.stateDict().get("self_attention.out_proj.weight").value().shape());
+        for (String v : new String[] {"self_attention.permute", "self_attention.permute#1", "self_attention.permute#2"}) {
+            assertEquals(Shape.of(2, 2, 5, 4), headView(g, v), v);
+        }
+        assertArrayEquals(expected, keptPositions(ln1, g.stateDict().get("ln_1.weight").value().data()));
+        assertEquals(16, g.requireNode("mlp.0").output(0).shape().dim(2), "the MLP at the channel ratio");
+        assertRuns(g);
+    }
+
+    @Test
+    void wholeHeadsOfATiedAttentionLeaveTheEmbedding() {
+        Graph g = ScenarioVitTest.vit(Attention.Width.TIED);
+        double[] head = unitScores(g, HeadMode.WHOLE, 2, 8);
+        int kept = head[0] < head[1] ? 1 : 0;
+        float[] ln1 = g.stateDict().get("ln_1.weight").value().data().clone();
+        BasePruner.builder(g).importance(L2).pruningRatio(0.5).headMode(HeadMode.WHOLE).headPruningRatio(0.5).build()
+                .step();
+        assertEquals(new MultiheadInProjection(8, 1, true), g.requireNode("self_attention").op());
+        assertEquals(Shape.of(2, 1, 5, 8), headView(g, "self_attention.permute#2"));
+        assertArrayEquals(java.util.stream.IntStream.range(kept * 8, kept * 8 + 8).toArray(),
+                keptPositions(ln1, g.stateDict().get("ln_1.weight").value().data()));
+        assertRuns(g);
     }
 
     @Test

@@ -23,7 +23,8 @@ import dev.jprune.tensor.Shape;
  * torchvision's VisionTransformer ({@code torchvision.models.vision_transformer}): {@code conv_proj} cuts the image
  * into patches, the free parameter {@code class_token} is prepended, {@code encoder.pos_embedding} added, then
  * {@code encoder.layers.encoder_layer_i} ({@code ln_1}, {@code self_attention} (an {@code nn.MultiheadAttention},
- * {@link Attention#multiheadAttention}), {@code ln_2}, {@code mlp.0}/{@code mlp.3} with GELU), {@code encoder.ln},
+ * {@link Attention#multiheadAttention} with its widths {@link Attention.Width#TIED tied} to the embedding as PyTorch's
+ * module requires, so a pruned model loads into torchvision again), {@code ln_2}, {@code mlp.0}/{@code mlp.3} with GELU), {@code encoder.ln},
  * the class token's output and {@code heads.head}. LayerNorms use eps 1e-6; dropouts are 0 (identity).
  *
  * <p>torchvision builds the model for one square image size; here the patch grid follows the input: an
@@ -93,7 +94,7 @@ public final class VisionTransformer {
     private static Value encoderBlock(GraphBuilder b, Value input, Config cfg) {
         int e = cfg.hidden();
         Value x = b.module("ln_1", layerNorm(e), input);
-        x = Attention.multiheadAttention(b, "self_attention", e, cfg.heads(), x);
+        x = Attention.multiheadAttention(b, "self_attention", e, cfg.heads(), x, Attention.Width.TIED);
         x = b.module("dropout", new Dropout(0.0), x);
         x = b.call("add", new Add(), x, input);
         Value y = b.module("ln_2", layerNorm(e), x);

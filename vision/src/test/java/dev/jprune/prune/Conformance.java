@@ -11,6 +11,7 @@ import dev.jprune.ops.Conv2d;
 import dev.jprune.ops.LayerNorm;
 import dev.jprune.ops.LayerNorm2d;
 import dev.jprune.ops.Linear;
+import dev.jprune.ops.MultiheadInProjection;
 import dev.jprune.prune.importance.BNScaleImportance;
 import dev.jprune.prune.importance.FpgmImportance;
 import dev.jprune.prune.importance.GroupMagnitudeImportance;
@@ -260,7 +261,10 @@ final class Conformance {
         return Shape.of(dims);
     }
 
-    /** The reference's size list: {@code Conv2d in out groups}, {@code Linear in out}, {@code BatchNorm features}. */
+    /**
+     * The reference's size list: {@code Conv2d in out groups}, {@code Linear in out}, {@code BatchNorm features},
+     * {@code LayerNorm [shape]}, {@code MultiheadAttention embed_dim heads}.
+     */
     private static String sizes(List<Object> ref) {
         StringBuilder sb = new StringBuilder();
         for (Object o : ref) {
@@ -284,6 +288,9 @@ final class Conformance {
         }
         if (op instanceof LayerNorm2d ln) {
             return "LayerNorm [" + ln.channels() + "]";
+        }
+        if (op instanceof MultiheadInProjection mha) {
+            return "MultiheadAttention " + mha.embedDim() + " " + mha.numHeads();
         }
         return op.type();
     }

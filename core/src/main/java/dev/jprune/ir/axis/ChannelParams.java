@@ -29,6 +29,11 @@ public record ChannelParams(Kind kind, int groups, List<Slice> slices) {
         LAYER_NORM,
         /** GroupNorm (never scored by Torch-Pruning). */
         GROUP_NORM,
+        /**
+         * {@code nn.MultiheadAttention}'s own parameters (its fused input projection, tied to the embedding); never
+         * scored by Torch-Pruning, which scores only the target types and never sees {@code out_proj} called.
+         */
+        MULTIHEAD_ATTENTION,
         /** Anything else with parameters per channel (a free parameter). */
         OTHER
     }

@@ -24,6 +24,15 @@ import java.util.Set;
  * one item for its weight slices and, when {@link #bias()} is set and it has one, one for its bias; item {@code k}'s
  * scores go to the root positions of the member's indices.
  *
+ * <p>An {@code nn.MultiheadAttention} whose widths are tied to its embedding
+ * ({@link dev.jprune.ops.MultiheadInProjection}) is one member, scored by default through its input projection's
+ * rows (an embedding position's query, key and value rows make one score, as a linear layer's output row does);
+ * its {@code out_proj} is scored as the linear layer it is. With {@link Builder#tpCompat(boolean) tpCompat} neither
+ * is scored, as in Torch-Pruning 1.6.1: the module is not among its target types, and {@code out_proj} is not in
+ * its graph at all, because the module uses that layer's weight directly instead of calling it, and the tracer
+ * sees only module calls. The scores of the embedding group then come from the other layers alone (and the mean
+ * reduction divides by their count).
+ *
  * <p>Instances are immutable apart from the state a subclass documents (Hessian accumulation, random stream).
  */
 public abstract class GroupImportance implements Importance {
@@ -79,9 +88,10 @@ public abstract class GroupImportance implements Importance {
         int[] roots = group.rootIndices().indices();
         List<float[]> items = new ArrayList<>();
         List<int[]> positions = new ArrayList<>();
+        List<String> attention = tpCompat ? attentionModules(group) : List.of();
         for (Member m : group.traceOrder()) { // Torch-Pruning's item order
             ChannelParams cp = m.node().op().channelParams(m.node(), m.port(), m.axis());
-            if (cp == null || !scores(cp.kind())) {
+            if (cp == null || !scores(cp.kind()) || insideAttention(m, attention)) {
                 continue;
             }
             List<float[]> local = scoreMember(m, cp);
@@ -106,7 +116,34 @@ public abstract class GroupImportance implements Importance {
 
     /** Whether members of layer kind {@code kind} are scored: a target kind, and not excluded by a quirk. */
     boolean scores(Kind kind) {
-        return targetKinds.contains(kind) && !(tpCompat && kind == Kind.DEPTHWISE_CONV);
+        return targetKinds.contains(kind)
+                && !(tpCompat && (kind == Kind.DEPTHWISE_CONV || kind == Kind.MULTIHEAD_ATTENTION));
+    }
+
+    /** The module paths of the group's {@code nn.MultiheadAttention} members. */
+    private static List<String> attentionModules(Group group) {
+        List<String> out = new ArrayList<>();
+        for (Member m : group.members()) {
+            ChannelParams cp = m.node().op().channelParams(m.node(), m.port(), m.axis());
+            if (cp != null && cp.kind() == Kind.MULTIHEAD_ATTENTION) {
+                out.add(m.node().moduleName());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether {@code m} is a sub-module of one of the {@code attention} modules: {@code out_proj}, whose weight
+     * PyTorch's module uses directly, so that Torch-Pruning never sees the layer called and never scores it.
+     */
+    private static boolean insideAttention(Member m, List<String> attention) {
+        String name = m.node().moduleName();
+        for (String a : attention) {
+            if (name.startsWith(a + ".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -145,9 +182,13 @@ public abstract class GroupImportance implements Importance {
                 + ", targetKinds=" + targetKinds + ", tpCompat=" + tpCompat;
     }
 
-    /** The default target kinds: convolutions (depthwise too), linear layers, BatchNorm and LayerNorm. */
+    /**
+     * The default target kinds: convolutions (depthwise too), linear layers, BatchNorm, LayerNorm and
+     * {@code nn.MultiheadAttention}'s input projection.
+     */
     static Set<Kind> defaultKinds() {
-        return EnumSet.of(Kind.CONV, Kind.DEPTHWISE_CONV, Kind.LINEAR, Kind.BATCH_NORM, Kind.LAYER_NORM);
+        return EnumSet.of(Kind.CONV, Kind.DEPTHWISE_CONV, Kind.LINEAR, Kind.BATCH_NORM, Kind.LAYER_NORM,
+                Kind.MULTIHEAD_ATTENTION);
     }
 
     /**

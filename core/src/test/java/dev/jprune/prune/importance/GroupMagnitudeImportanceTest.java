@@ -187,6 +187,6 @@ class GroupMagnitudeImportanceTest {
         assertEquals(false, d.bias());
         assertEquals(false, d.tpCompat());
         assertEquals(java.util.EnumSet.of(Kind.CONV, Kind.DEPTHWISE_CONV, Kind.LINEAR, Kind.BATCH_NORM,
-                Kind.LAYER_NORM), d.targetKinds());
+                Kind.LAYER_NORM, Kind.MULTIHEAD_ATTENTION), d.targetKinds());
     }
 }

@@ -72,7 +72,8 @@ class NormalizerTest {
         assertClose(new double[] {11 / 26.25, 3 / 29.25, 1}, new LampImportance(2, Reduction.SUM, false)
                 .score(new DependencyGraph(Nets.convBnConv()).pruningGroup("conv1", Side.OUT, 0, 1, 2)), "LAMP class");
         assertEquals("LampImportance{p=2.0, reduction=MEAN, normalizer=LAMP, bias=false, targetKinds=[CONV, "
-                + "DEPTHWISE_CONV, LINEAR, BATCH_NORM, LAYER_NORM], tpCompat=false}", new LampImportance().toString());
+                + "DEPTHWISE_CONV, LINEAR, BATCH_NORM, LAYER_NORM, MULTIHEAD_ATTENTION], tpCompat=false}",
+                new LampImportance().toString());
         // depthwise group (conv0 rows² [1, 4, 2], dw [1, 4, 9], conv2 columns² [1, 2, 5]), summed:
         // [3, 10, 16] scored, [2, 6, 7] with tpCompat; LAMP of each
         Group dw = new DependencyGraph(Nets.depthwise()).pruningGroup("conv0", Side.OUT, 0, 1, 2);
