@@ -284,6 +284,24 @@ class PruneCommandTest {
     }
 
     @Test
+    void attentionHeadsArePrunedAsDimsByDefaultOrWhole() {
+        String input = "1,3,64,64";
+        String mha = "encoder.layers.encoder_layer_0.self_attention";
+        Map<?, ?> dims = prune("vit_b_32", "--input", input, "--ratio", "0.5", "--json").json();
+        Map<?, ?> whole = prune("vit_b_32", "--input", input, "--ratio", "0.5", "--heads", "whole", "--head-ratio",
+                "0.25", "--json").json();
+        Map<?, ?> dimsLayer = (Map<?, ?>) ((Map<?, ?>) dims.get("layers")).get(mha);
+        Map<?, ?> wholeLayer = (Map<?, ?>) ((Map<?, ?>) whole.get("layers")).get(mha);
+        assertEquals("MultiheadAttention", dimsLayer.get("type"));
+        long before = number((Map<?, ?>) dimsLayer.get("before"), "out");
+        assertEquals(768L, before);
+        // dims: half the hidden positions in every head (12 heads of 32); whole: 3 of 12 heads go (9 heads of 64)
+        assertEquals(384L, number((Map<?, ?>) dimsLayer.get("after"), "out"));
+        assertEquals(576L, number((Map<?, ?>) wholeLayer.get("after"), "out"));
+        assertEquals("whole", ((Map<?, ?>) whole.get("config")).get("heads"));
+    }
+
+    @Test
     void prunedWeightsSavedAsSafetensorsReloadAfterTheHistory(@TempDir Path dir) throws IOException {
         Path history = dir.resolve("history.json");
         Path weights = dir.resolve("pruned.safetensors");
