@@ -47,8 +47,6 @@ class ConformanceTest {
     /** The largest models (645 M and 632 M parameters): tagged heavy, they need an 8 GB heap and minutes. */
     static final Set<String> HEAVY = Set.of("regnet_y_128gf", "vit_h_14");
 
-    /** Models whose conformance is still being established (not claimed to conform yet): none. */
-    static final Set<String> PENDING = Set.of();
 
     /** The main reference's four configurations. */
     static final List<String> CONFIGS = List.of("local_l1_groupnorm", "local_l2_round8", "global_l2", "local_taylor");
@@ -77,7 +75,7 @@ class ConformanceTest {
         all.addAll(Reference.optionRecords());
         for (Map<String, Object> r : all) {
             String model = (String) r.get("model");
-            if ("ok".equals(r.get("status")) && Zoo.contains(model) && !PENDING.contains(model) && kind(model) == kind) {
+            if ("ok".equals(r.get("status")) && Zoo.contains(model) && kind(model) == kind) {
                 out.add(Arguments.of(model, r.get("config"), r));
             }
         }
