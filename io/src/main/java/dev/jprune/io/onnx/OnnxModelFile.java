@@ -68,6 +68,22 @@ public final class OnnxModelFile {
      * @throws IOException          when the file cannot be read
      */
     public static OnnxModelFile read(Path file) throws IOException {
+        return read(file, true);
+    }
+
+    /**
+     * Reads {@code file} without its external data: the structure (graph, shapes, initializer names, types and
+     * dims) of a model whose weights are elsewhere or absent, such as torch.onnx.export's structure-only exports.
+     * Externally stored initializers then have no data ({@link OnnxTensor#hasData()} is false) and are written back
+     * with their external references unchanged.
+     *
+     * @throws ModelFormatException naming the file when it is not a valid ONNX model
+     */
+    public static OnnxModelFile readStructure(Path file) throws IOException {
+        return read(file, false);
+    }
+
+    private static OnnxModelFile read(Path file, boolean withExternalData) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -91,7 +107,7 @@ public final class OnnxModelFile {
         }
         Map<String, byte[]> external = new LinkedHashMap<>();
         for (TensorProto t : model.getGraph().getInitializerList()) {
-            if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            if (withExternalData && t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
                 external.put(t.getName(), ExternalData.read(file, t));
             }
         }
@@ -195,7 +211,8 @@ public final class OnnxModelFile {
      * Writes the model to {@code target} atomically. Initializers whose data takes at least the options' threshold
      * go to the external data file beside {@code target} (written first, also atomically; offsets 64-byte aligned),
      * the others into the model file; initializers whose data is in typed fields ({@code float_data} ...) stay as
-     * they are. A model read without external data and written with none is written back byte for byte.
+     * they are, and so do external initializers read without their data ({@link #readStructure}), keeping their
+     * references. A model read without external data and written with none is written back byte for byte.
      */
     public void write(Path target, OnnxWriteOptions options) throws IOException {
         long threshold = options.externalThreshold();
@@ -225,7 +242,7 @@ public final class OnnxModelFile {
                 b.addExternalData(entry("length", Long.toString(bytes.length)));
                 graph.setInitializer(i, b);
                 offset += bytes.length;
-            } else if (t.isExternal()) {
+            } else if (t.isExternal() && bytes != null) {
                 graph.setInitializer(i, t.proto().toBuilder().clearExternalData().clearDataLocation()
                         .setRawData(ByteString.copyFrom(bytes)));
             }

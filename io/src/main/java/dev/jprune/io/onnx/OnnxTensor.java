@@ -55,7 +55,7 @@ public final class OnnxTensor {
     /**
      * The elements of a {@link OnnxDataType#FLOAT} tensor, row-major.
      *
-     * @throws IllegalStateException when the tensor is not FLOAT or its data does not hold {@link #elementCount()}
+     * @throws IllegalStateException when the tensor is not FLOAT, its external data was not read, or its data does not hold {@link #elementCount()}
      *                               elements
      */
     public float[] floats() {
@@ -69,7 +69,7 @@ public final class OnnxTensor {
     /**
      * The elements of an {@link OnnxDataType#INT64} tensor (shape tensors, Reshape targets), row-major.
      *
-     * @throws IllegalStateException when the tensor is not INT64 or its data does not hold {@link #elementCount()}
+     * @throws IllegalStateException when the tensor is not INT64, its external data was not read, or its data does not hold {@link #elementCount()}
      *                               elements
      */
     public long[] longs() {
@@ -86,6 +86,13 @@ public final class OnnxTensor {
         }
         checkCount(out.length);
         return out;
+    }
+
+    /**
+     * Whether the data is available: false only for external data not read ({@link OnnxModelFile#readStructure}).
+     */
+    public boolean hasData() {
+        return !isExternal() || external != null;
     }
 
     /** The message this tensor reads (internal: the generated ONNX class, free to change). */
@@ -115,6 +122,10 @@ public final class OnnxTensor {
     }
 
     private void require(OnnxDataType type) {
+        if (!hasData()) {
+            throw new IllegalStateException("tensor '" + name() + "' has external data that was not read"
+                    + " (the model was read with OnnxModelFile.readStructure)");
+        }
         if (dataType() != type) {
             throw new IllegalStateException("tensor '" + name() + "' is " + describeType() + ", not " + type);
         }
