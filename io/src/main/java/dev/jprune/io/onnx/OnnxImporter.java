@@ -23,6 +23,7 @@ import dev.jprune.ops.Hardsigmoid;
 import dev.jprune.ops.Hardswish;
 import dev.jprune.ops.Linear;
 import dev.jprune.ops.MaxPool2d;
+import dev.jprune.ops.Mean;
 import dev.jprune.ops.Mul;
 import dev.jprune.ops.ReLU;
 import dev.jprune.ops.ReLU6;
@@ -53,7 +54,7 @@ import java.util.Map;
  * dilations, optional bias), BatchNormalization (inference), Relu, Clip (ReLU6 for [0, 6]), Add, Mul, Sigmoid,
  * HardSigmoid (alpha 1/6, beta 1/2), HardSwish, MaxPool (ceil mode), AveragePool, GlobalAveragePool, Flatten, Gemm
  * ({@code transB=1, alpha=beta=1}), Concat, Dropout, Identity, Constant (folded) and Reshape with a constant shape
- * (ONNX's 0 resolved to the input's size). Shape sub-graphs (Shape→Gather→Concat→Reshape) are not folded yet.
+ * (ONNX's 0 resolved to the input's size), ReduceMean. Shape sub-graphs (Shape→Gather→Concat→Reshape) are not folded yet.
  *
  * <pre>{@code
  * Graph g = OnnxImporter.importModel(Path.of("resnet18.onnx"), FillMissing.PARITY, Shape.of(1, 3, 224, 224));
@@ -209,6 +210,7 @@ public final class OnnxImporter {
             case "Identity": identity(n); break;
             case "Constant": constant(n); break;
             case "Reshape": reshape(n, name); break;
+            case "ReduceMean": reduceMean(n, name); break;
             default: throw unsupported(n, "");
         }
     }
@@ -592,6 +594,36 @@ public final class OnnxImporter {
             throw unsupported(n, "no value, value_float(s) or value_int(s) attribute");
         }
         consts.put(n.outputs().get(0), c);
+    }
+
+    private void reduceMean(OnnxNode n, String name) throws IOException {
+        Value x = dynamic(n, 0);
+        long[] axes;
+        if (hasInput(n, 1)) { // opset 18: axes as an input
+            Const c = constant(n, 1, "axes");
+            if (c.longs == null) {
+                throw unsupported(n, "axes are not INT64");
+            }
+            axes = c.longs;
+        } else {
+            OnnxAttribute a = n.attribute("axes");
+            axes = a == null ? new long[0] : a.asInts();
+        }
+        if (axes.length == 0) {
+            if (intAttr(n, "noop_with_empty_axes", 0) != 0) {
+                identity(n);
+                return;
+            }
+            axes = new long[x.shape().rank()];
+            for (int i = 0; i < axes.length; i++) {
+                axes[i] = i;
+            }
+        }
+        int[] dims = new int[axes.length];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = Math.toIntExact(axes[i]);
+        }
+        output(n, apply(n, name, new Mean(dims, intAttr(n, "keepdims", 1) != 0), false, x));
     }
 
     private void reshape(OnnxNode n, String name) throws IOException {

@@ -5,6 +5,8 @@
  * {@link dev.jprune.io.onnx.OnnxAttribute}s; it writes a model back atomically, optionally moving large initializers
  * into an external data file ({@link dev.jprune.io.onnx.OnnxWriteOptions}). Everything read is kept, unknown
  * fields included, so a model read and written back is unchanged. Files that cannot be read raise
- * {@link dev.jprune.io.ModelFormatException} naming the file. Everything is non-null unless stated.
+ * {@link dev.jprune.io.ModelFormatException} naming the file. {@link dev.jprune.io.onnx.OnnxImporter} turns a model into a jprune
+ * {@link dev.jprune.ir.Graph} (CNN ops so far; others raise {@link dev.jprune.io.onnx.UnsupportedOnnxOpException}).
+ * Everything is non-null unless stated.
  */
 package dev.jprune.io.onnx;
