@@ -25,6 +25,7 @@ import dev.jprune.ops.Linear;
 import dev.jprune.ops.MaxPool2d;
 import dev.jprune.ops.Mean;
 import dev.jprune.ops.Mul;
+import dev.jprune.ops.Pad;
 import dev.jprune.ops.ReLU;
 import dev.jprune.ops.ReLU6;
 import dev.jprune.ops.Reshape;
@@ -54,7 +55,7 @@ import java.util.Map;
  * dilations, optional bias), BatchNormalization (inference), Relu, Clip (ReLU6 for [0, 6]), Add, Mul, Sigmoid,
  * HardSigmoid (alpha 1/6, beta 1/2), HardSwish, MaxPool (ceil mode), AveragePool, GlobalAveragePool, Flatten, Gemm
  * ({@code transB=1, alpha=beta=1}), Concat, Dropout, Identity, Constant (folded) and Reshape with a constant shape
- * (ONNX's 0 resolved to the input's size), ReduceMean. Shape sub-graphs (Shape→Gather→Concat→Reshape) are not folded yet.
+ * (ONNX's 0 resolved to the input's size), ReduceMean, Pad (constant). Shape sub-graphs (Shape→Gather→Concat→Reshape) are not folded yet.
  *
  * <pre>{@code
  * Graph g = OnnxImporter.importModel(Path.of("resnet18.onnx"), FillMissing.PARITY, Shape.of(1, 3, 224, 224));
@@ -211,6 +212,7 @@ public final class OnnxImporter {
             case "Constant": constant(n); break;
             case "Reshape": reshape(n, name); break;
             case "ReduceMean": reduceMean(n, name); break;
+            case "Pad": pad(n, name); break;
             default: throw unsupported(n, "");
         }
     }
@@ -594,6 +596,43 @@ public final class OnnxImporter {
             throw unsupported(n, "no value, value_float(s) or value_int(s) attribute");
         }
         consts.put(n.outputs().get(0), c);
+    }
+
+    /** Constant-mode Pad with non-negative amounts; ONNX's {@code [begins..., ends...]} become F.pad's order. */
+    private void pad(OnnxNode n, String name) throws IOException {
+        OnnxAttribute mode = n.attribute("mode");
+        if (mode != null && !mode.asString().equals("constant")) {
+            throw unsupported(n, "mode '" + mode.asString() + "'; only 'constant' is supported");
+        }
+        if (hasInput(n, 3)) {
+            throw unsupported(n, "the axes input");
+        }
+        Value x = dynamic(n, 0);
+        long[] p;
+        if (hasInput(n, 1)) {
+            Const c = constant(n, 1, "pads");
+            if (c.longs == null) {
+                throw unsupported(n, "pads are not INT64");
+            }
+            p = c.longs;
+        } else {
+            p = n.attribute("pads").asInts(); // opset < 11
+        }
+        int rank = x.shape().rank();
+        if (p.length != 2 * rank) {
+            throw unsupported(n, "pads hold " + p.length + " entries for an input of rank " + rank);
+        }
+        float value = hasInput(n, 2) ? scalar(n, constant(n, 2, "constant_value")) : floatAttr(n, "value", 0f);
+        int[] torch = new int[2 * rank];
+        for (int k = 0; k < rank; k++) {
+            int axis = rank - 1 - k;
+            if (p[axis] < 0 || p[rank + axis] < 0) {
+                throw unsupported(n, "negative pads (cropping) " + java.util.Arrays.toString(p));
+            }
+            torch[2 * k] = Math.toIntExact(p[axis]);
+            torch[2 * k + 1] = Math.toIntExact(p[rank + axis]);
+        }
+        output(n, apply(n, name, new Pad(torch, value, "constant"), true, x));
     }
 
     private void reduceMean(OnnxNode n, String name) throws IOException {

@@ -102,6 +102,26 @@ class OnnxImporterTest {
     }
 
     @Test
+    void padTakesOnnxBeginsAndEndsInTorchOrder() throws IOException {
+        GraphProto.Builder g = OnnxTinyModels.model().getGraph().toBuilder();
+        g.addInitializer(TensorProto.newBuilder().setName("pads").setDataType(7).addDims(8)
+                .addAllInt64Data(List.of(0L, 0L, 1L, 2L, 0L, 0L, 3L, 4L)));
+        g.setNode(0, g.getNode(0).toBuilder().setInput(0, "padded"));
+        g.addNode(0, NodeProto.newBuilder().setName("pad").setOpType("Pad").addInput("input").addInput("pads")
+                .addOutput("padded"));
+        g.setInitializer(2, g.getInitializer(2).toBuilder().clearInt64Data().addInt64Data(1).addInt64Data(-1));
+        g.setInitializer(3, g.getInitializer(3).toBuilder().clearRawData().clearDims().addDims(3).addDims(2 * 8 * 10)
+                .setRawData(com.google.protobuf.ByteString.copyFrom(OnnxTinyModels.le(new float[3 * 160]))));
+        Path f = write(OnnxTinyModels.model().toBuilder().setGraph(g).build(), "pad.onnx");
+        Graph graph = OnnxImporter.importModel(f, FillMissing.NONE, Shape.of(1, 1, 4, 4));
+        dev.jprune.ops.Pad pad = (dev.jprune.ops.Pad) graph.requireNode("pad").op();
+        // ONNX [N, C, H, W begins, N, C, H, W ends] = [0, 0, 1, 2, 0, 0, 3, 4]: H gets 1 + 3, W gets 2 + 4.
+        assertArrayEquals(new int[] {1, 3, 2, 4, 0, 0}, new int[] {pad.before(2, 4), pad.after(2, 4),
+                pad.before(3, 4), pad.after(3, 4), pad.before(1, 4), pad.after(0, 4)});
+        assertEquals(Shape.of(1, 1, 8, 10), graph.requireNode("pad").output(0).shape());
+    }
+
+    @Test
     void unsupportedOpNamesOpNodeAndOpset() throws IOException {
         GraphProto.Builder g = OnnxTinyModels.model().getGraph().toBuilder();
         g.setNode(1, g.getNode(1).toBuilder().setOpType("Shape").clearInput().addInput("c"));

@@ -41,7 +41,7 @@ class OnnxImporterZooTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "vgg11_bn", "mobilenet_v2", "squeezenet1_1", "googlenet", "mnasnet0_5"})
+    @ValueSource(strings = {"resnet18", "vgg11_bn", "mobilenet_v2", "squeezenet1_1", "googlenet", "mnasnet0_5", "densenet121", "inception_v3"})
     void preserveExportMatchesZooModel(String name) throws IOException {
         compare(name);
     }
@@ -84,7 +84,7 @@ class OnnxImporterZooTest {
     private static final long COMPARE = 70_000_000L;
     private static final List<String> SUPPORTED = List.of("Conv", "BatchNormalization", "Gemm", "Relu", "Sigmoid",
             "HardSwish", "HardSigmoid", "Clip", "Add", "Mul", "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten",
-            "Concat", "Dropout", "Identity", "Constant", "Reshape", "ReduceMean");
+            "Concat", "Dropout", "Identity", "Constant", "Reshape", "ReduceMean", "Pad");
 
     /**
      * Tries every fixture and prints a table: which import (fully, or by op types alone for those too large to fill in
