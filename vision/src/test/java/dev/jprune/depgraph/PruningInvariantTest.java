@@ -46,7 +46,8 @@ public class PruningInvariantTest {
     private static final Shape INPUT = Shape.of(1, 3, 64, 64);
     private static final int CLASSES = 10;
     private static final long SEED = 20261124;
-    private static final int PER_GROUP = 3;
+    /** How many random channels each group's plan chooses (before a group widens them). */
+    public static final int PER_GROUP = 3;
     private static final List<String> EVERYDAY = List.of("resnet18", "vgg11_bn", "mobilenet_v2");
 
     /**
@@ -203,11 +204,13 @@ public class PruningInvariantTest {
         return false;
     }
 
-    private static List<String> names(Group group) {
+    /** The members of {@code group} as {@code "layer side"}. */
+    public static List<String> names(Group group) {
         return group.members().stream().map(m -> m.layer() + " " + m.side().label()).toList();
     }
 
-    private static int[] distinct(SplittableRandom rnd, int n) {
+    /** {@link #PER_GROUP} distinct channels of {@code n}, drawn from {@code rnd}, ascending. */
+    public static int[] distinct(SplittableRandom rnd, int n) {
         int[] chosen = new int[PER_GROUP];
         for (int k = 0; k < PER_GROUP; k++) {
             int c;
@@ -248,7 +251,8 @@ public class PruningInvariantTest {
         }
     }
 
-    private static Tensor randomInput(Shape input, long seed) {
+    /** A seeded input of {@code input}'s shape, uniform in [-1, 1). */
+    public static Tensor randomInput(Shape input, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed + 1);
         float[] d = new float[input.numel()];
         for (int i = 0; i < d.length; i++) {
@@ -257,7 +261,8 @@ public class PruningInvariantTest {
         return Tensor.wrap(input, d);
     }
 
-    private static float maxDiff(Tensor a, Tensor b) {
+    /** The largest element-wise difference of two tensors of the same shape. */
+    public static float maxDiff(Tensor a, Tensor b) {
         assertEquals(a.shape(), b.shape());
         float m = 0;
         for (int i = 0; i < a.numel(); i++) {

@@ -4,6 +4,7 @@ import dev.jprune.count.OpCounter;
 import dev.jprune.depgraph.DependencyGraph;
 import dev.jprune.depgraph.Group;
 import dev.jprune.depgraph.Member;
+import dev.jprune.depgraph.PruningInvariantTest;
 import dev.jprune.depgraph.Side;
 import dev.jprune.exec.Executor;
 import dev.jprune.ir.Graph;
@@ -17,12 +18,16 @@ import dev.jprune.tensor.Tensor;
 import dev.jprune.weights.Parity;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import static dev.jprune.depgraph.PruningInvariantTest.PER_GROUP;
+import static dev.jprune.depgraph.PruningInvariantTest.distinct;
+import static dev.jprune.depgraph.PruningInvariantTest.maxDiff;
+import static dev.jprune.depgraph.PruningInvariantTest.names;
+import static dev.jprune.depgraph.PruningInvariantTest.randomInput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -53,7 +58,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class TransformerInvariant {
 
     private static final long SEED = 20261124;
-    private static final int PER_GROUP = 3;
     private static final int CLASSES = 10;
 
     private TransformerInvariant() {
@@ -138,8 +142,8 @@ final class TransformerInvariant {
     }
 
     /**
-     * Every group of {@link DependencyGraph#allGroups} (the output layers ignored) with {@link #PER_GROUP} random
-     * channels; groups own disjoint members.
+     * Every group of {@link DependencyGraph#allGroups} (the output layers ignored) with
+     * {@link PruningInvariantTest#PER_GROUP} random channels; groups own disjoint members.
      */
     private static List<Plan> plan(Graph g, long seed, String at) {
         DependencyGraph dg = new DependencyGraph(g);
@@ -186,44 +190,5 @@ final class TransformerInvariant {
             }
         }
         return null;
-    }
-
-    private static List<String> names(Group group) {
-        return group.members().stream().map(m -> m.layer() + " " + m.side().label()).toList();
-    }
-
-    private static int[] distinct(SplittableRandom rnd, int n) {
-        int[] chosen = new int[PER_GROUP];
-        for (int k = 0; k < PER_GROUP; k++) {
-            int c;
-            boolean seen;
-            do {
-                c = rnd.nextInt(n);
-                seen = false;
-                for (int j = 0; j < k; j++) {
-                    seen |= chosen[j] == c;
-                }
-            } while (seen);
-            chosen[k] = c;
-        }
-        Arrays.sort(chosen);
-        return chosen;
-    }
-
-    private static Tensor randomInput(Shape input, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed + 1);
-        float[] d = new float[input.numel()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = (float) (rnd.nextDouble() * 2 - 1);
-        }
-        return Tensor.wrap(input, d);
-    }
-
-    private static float maxDiff(Tensor a, Tensor b) {
-        float m = 0;
-        for (int i = 0; i < a.numel(); i++) {
-            m = Math.max(m, Math.abs(a.data()[i] - b.data()[i]));
-        }
-        return m;
     }
 }
