@@ -217,26 +217,7 @@ class ClassicTest {
         Tensor y = Executor.run(g, Parity.input(input))[0];
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(Shape.of(1, 1000), y.shape());
-        double[] expected = Reference.doubles(ref.get("base_out_head"));
-        double[] actual = Tolerance.toDouble(y.data(), expected.length);
-        Tolerance.assertClose(expected, actual, ZooReferenceTest.RTOL, ZooReferenceTest.ATOL, model + " logits");
-        double sum = 0;
-        double scale = 0;
-        for (float v : y.data()) {
-            sum += v;
-            scale = Math.max(scale, Math.abs(v));
-        }
-        double refSum = ((Number) ref.get("base_out_sum")).doubleValue();
-        // as ZooReferenceTest: the sum of 1000 logits cancels, so compare it against the scale of the logits
-        assertTrue(Math.abs(sum - refSum) <= ZooReferenceTest.RTOL * scale * 1000 + ZooReferenceTest.ATOL,
-                model + " logit sum " + sum + " vs reference " + refSum);
-        double maxRef = Arrays.stream(expected).map(Math::abs).max().orElse(0);
-        double diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-        }
-        System.out.printf("%s: first 8 logits max diff %.3g (tol %.3g), sum %.6g vs %.6g, forward %d ms%n", model,
-                diff, ZooReferenceTest.RTOL * maxRef + ZooReferenceTest.ATOL, sum, refSum, ms);
+        ZooReferenceTest.assertLogits(model, ref, y, "forward " + ms + " ms");
     }
 
     /** {@code model} with transform_input on against torchvision's logits; off gives other logits. */
