@@ -1,17 +1,15 @@
 package dev.jprune.cli;
 
-import dev.jprune.internal.Json;
+import dev.jprune.cli.CliRun.Result;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import static dev.jprune.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,29 +31,6 @@ class GroupsCommandTest {
     private static final List<String> RESNET18_ROOTS = List.of("conv1", "layer1.0.conv1", "layer1.1.conv1",
             "layer2.0.conv1", "layer2.0.conv2", "layer2.1.conv1", "layer3.0.conv1", "layer3.0.conv2",
             "layer3.1.conv1", "layer4.0.conv1", "layer4.0.conv2", "layer4.1.conv1");
-
-    record Result(int code, String out, String err) {
-        String lastLine() {
-            String[] lines = out.strip().split("\n");
-            return lines[lines.length - 1];
-        }
-
-        List<Map<?, ?>> groups() {
-            List<Map<?, ?>> out = new ArrayList<>();
-            for (Object o : (List<?>) Json.parse(lastLine())) {
-                out.add((Map<?, ?>) o);
-            }
-            return out;
-        }
-    }
-
-    static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private static List<Map<?, ?>> members(Map<?, ?> group) {
         List<Map<?, ?>> out = new ArrayList<>();
@@ -81,7 +56,7 @@ class GroupsCommandTest {
     void conv1GroupJsonHasTorchPruningsSixteenMembers() {
         Result r = run("groups", "resnet18", "--root", "conv1", "--indices", "2,6,9", "--json");
         assertEquals(0, r.code(), r.err());
-        List<Map<?, ?>> groups = r.groups();
+        List<Map<?, ?>> groups = r.jsonList();
         assertEquals(1, groups.size());
         Map<?, ?> g = groups.get(0);
         assertEquals(List.of("root", "members"), List.copyOf(g.keySet()));
@@ -102,11 +77,11 @@ class GroupsCommandTest {
     void indicesAreSortedAndDeduplicatedAndDefaultToAllChannels() {
         Result shuffled = run("groups", "resnet18", "--root", "conv1", "--indices", "9, 2,6,2", "--json");
         assertEquals(0, shuffled.code(), shuffled.err());
-        assertEquals(List.of(2L, 6L, 9L), members(shuffled.groups().get(0)).get(7).get("indices"));
+        assertEquals(List.of(2L, 6L, 9L), members(shuffled.jsonList().get(0)).get(7).get("indices"));
 
         Result all = run("groups", "resnet18", "--root", "conv1", "--json");
         assertEquals(0, all.code(), all.err());
-        Map<?, ?> g = all.groups().get(0);
+        Map<?, ?> g = all.jsonList().get(0);
         assertEquals(CONV1_GROUP, layerSides(g));
         for (Map<?, ?> m : members(g)) {
             assertEquals(range(64), m.get("indices"), String.valueOf(m.get("layer")));
@@ -117,7 +92,7 @@ class GroupsCommandTest {
     void batchNormRootListsItselfFirst() {
         Result r = run("groups", "resnet18", "--root", "layer1.0.bn1", "--indices", "0,5", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<?, ?> g = r.groups().get(0);
+        Map<?, ?> g = r.jsonList().get(0);
         assertEquals("layer1.0.bn1", g.get("root"));
         assertEquals(List.of("layer1.0.bn1 out", "layer1.0.conv1 out", "layer1.0.relu out", "layer1.0.conv2 in"),
                 layerSides(g));
@@ -127,7 +102,7 @@ class GroupsCommandTest {
     void allGroupsOfResNet18LeaveOutTheClassifier() {
         Result r = run("groups", "resnet18", "--json");
         assertEquals(0, r.code(), r.err());
-        List<Map<?, ?>> groups = r.groups();
+        List<Map<?, ?>> groups = r.jsonList();
         assertEquals(RESNET18_ROOTS, groups.stream().map(g -> g.get("root")).toList());
         assertEquals(CONV1_GROUP, layerSides(groups.get(0)));
         // every conv loses out-channels in exactly one group; fc only in-channels (in layer4's stream)
@@ -156,14 +131,14 @@ class GroupsCommandTest {
         Result none = run("groups", "resnet18", "--no-default-ignore", "--json");
         assertEquals(0, none.code(), none.err());
         // fc would change the graph output, so it roots no group even when not ignored
-        assertEquals(RESNET18_ROOTS, none.groups().stream().map(g -> g.get("root")).toList());
+        assertEquals(RESNET18_ROOTS, none.jsonList().stream().map(g -> g.get("root")).toList());
         assertTrue(none.out().contains("fc (its group reaches a graph input or output)"), none.out());
 
         Result stage = run("groups", "resnet18", "--ignore", "layer1.0.conv2", "--json");
         assertEquals(0, stage.code(), stage.err());
         List<Object> roots = new ArrayList<>(RESNET18_ROOTS);
         roots.remove("conv1");
-        assertEquals(roots, stage.groups().stream().map(g -> g.get("root")).toList());
+        assertEquals(roots, stage.jsonList().stream().map(g -> g.get("root")).toList());
         assertTrue(stage.out().contains("conv1 (its group contains ignored layer1.0.conv2)"), stage.out());
 
         Result two = run("groups", "resnet18", "--ignore", "layer1.0.conv1,layer2.0.conv1", "--ignore", "layer3.1.conv1",
@@ -171,7 +146,7 @@ class GroupsCommandTest {
         assertEquals(0, two.code(), two.err());
         List<Object> left = new ArrayList<>(RESNET18_ROOTS);
         left.removeAll(List.of("layer1.0.conv1", "layer2.0.conv1", "layer3.1.conv1"));
-        assertEquals(left, two.groups().stream().map(g -> g.get("root")).toList());
+        assertEquals(left, two.jsonList().stream().map(g -> g.get("root")).toList());
     }
 
     @Test
@@ -240,10 +215,7 @@ class GroupsCommandTest {
     }
 
     private static void expectError(Result r, int code, String fragment) {
-        assertEquals(code, r.code(), "exit code; stderr: " + r.err());
-        assertTrue(r.err().contains(fragment), "stderr should mention '" + fragment + "': " + r.err());
-        assertEquals(1, r.err().strip().split("\n").length, "one line on stderr without --verbose: " + r.err());
-        assertTrue(!r.err().contains("\tat "), "no stack trace without --verbose");
+        CliRun.expectError(r, code, fragment);
         assertTrue(r.out().isEmpty(), "nothing on stdout on failure: " + r.out());
     }
 }

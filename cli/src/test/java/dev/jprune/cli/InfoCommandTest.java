@@ -1,35 +1,21 @@
 package dev.jprune.cli;
 
+import dev.jprune.cli.CliRun.Result;
 import dev.jprune.internal.Json;
 import dev.jprune.testing.Reference;
 import dev.jprune.testing.Tolerance;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
+import static dev.jprune.cli.CliRun.run;
+import static dev.jprune.cli.CliRun.expectError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code jprune info} through the CLI entry point: the JSON contract of CLI.md and the error paths. */
 class InfoCommandTest {
-
-    record Result(int code, String out, String err) {
-        String lastLine() {
-            String[] lines = out.strip().split("\n");
-            return lines[lines.length - 1];
-        }
-    }
-
-    static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void jsonMatchesTorchPruningReference() {
@@ -87,12 +73,5 @@ class InfoCommandTest {
         Result r = run("--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("jprune info MODEL"), r.out());
-    }
-
-    private static void expectError(Result r, int code, String fragment) {
-        assertEquals(code, r.code(), "exit code; stderr: " + r.err());
-        assertTrue(r.err().contains(fragment), "stderr should mention '" + fragment + "': " + r.err());
-        assertEquals(1, r.err().strip().split("\n").length, "one line on stderr without --verbose: " + r.err());
-        assertTrue(!r.err().contains("\tat "), "no stack trace without --verbose");
     }
 }

@@ -1,5 +1,6 @@
 package dev.jprune.cli;
 
+import dev.jprune.cli.CliRun.Result;
 import dev.jprune.internal.Json;
 import dev.jprune.testing.Reference;
 import dev.jprune.testing.Tolerance;
@@ -9,9 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static dev.jprune.cli.CliRun.run;
+import static dev.jprune.cli.CliRun.expectError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -36,25 +37,6 @@ class PruneCommandTest {
 
     /** A small input for runs whose figures do not matter. */
     private static final String SMALL = "1,3,64,64";
-
-    record Result(int code, String out, String err) {
-        String lastLine() {
-            String[] lines = out.strip().split("\n");
-            return lines[lines.length - 1];
-        }
-
-        Map<?, ?> json() {
-            return (Map<?, ?>) Json.parse(lastLine());
-        }
-    }
-
-    static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private static Result prune(String... args) {
         String[] all = new String[args.length + 1];
@@ -426,12 +408,5 @@ class PruneCommandTest {
         Result r = run("--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("jprune prune MODEL --ratio R"), r.out());
-    }
-
-    private static void expectError(Result r, int code, String fragment) {
-        assertEquals(code, r.code(), "exit code; stderr: " + r.err());
-        assertTrue(r.err().contains(fragment), "stderr should mention '" + fragment + "': " + r.err());
-        assertEquals(1, r.err().strip().split("\n").length, "one line on stderr without --verbose: " + r.err());
-        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");
     }
 }
