@@ -9,6 +9,7 @@ import dev.jprune.zoo.Zoo;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Resolves the {@code MODEL}, {@code --input} and {@code --weights} arguments of CLI.md into a graph. */
@@ -59,11 +60,10 @@ final class ModelLoader {
 
     /** Loads a {@code .pth} or {@code .safetensors} {@code state_dict} into {@code g} (strict); exit 3 on failure. */
     static void loadWeights(Graph g, String file) {
-        if (!Files.exists(Path.of(file))) {
-            throw new CliException(CliException.BAD_INPUT, "weights file " + file + " does not exist");
-        }
         try {
             StateDicts.load(g, Path.of(file));
+        } catch (NoSuchFileException e) {
+            throw new CliException(CliException.BAD_INPUT, "weights file " + file + " does not exist", e);
         } catch (IOException e) {
             // one line naming the file and the keys (missing, unexpected, mis-shaped) or the format problem
             throw new CliException(CliException.BAD_INPUT, "--weights " + e.getMessage(), e);
