@@ -184,4 +184,28 @@ class OnnxImporterTest {
         assertTrue(g.requireNode("/relu/Relu").isModuleCall());
         assertTrue(!g.requireNode("/layer1/layer1.0/Add").isModuleCall());
     }
+
+    @Test
+    void originKeepsTheOnnxNamesOfNodesInitializersInputsAndOutputs() throws IOException {
+        Path f = OnnxFixtures.folder().resolve("resnet18.eval.onnx");
+        OnnxImport imp = OnnxImporter.read(f, FillMissing.PARITY, Shape.of(1, 3, 224, 224));
+        OnnxOrigin o = imp.origin();
+        assertEquals(17, o.opset());
+        assertEquals(List.of("logits"), o.outputs());
+        assertEquals(java.util.Map.of("input", "input"), o.inputs());
+        // BN folded into the conv: no state_dict names, so the module is named after the node
+        Node conv1 = imp.graph().nodes().get(0);
+        assertEquals(List.of("/conv1/Conv"), o.onnxNodes(conv1.name()));
+        assertEquals("onnx::Conv_193", o.initializer(conv1.name() + ".weight"));
+        assertEquals("onnx::Conv_194", o.initializer(conv1.name() + ".bias"));
+        assertEquals(List.of("/relu/Relu"), o.onnxNodes("/relu/Relu"));
+        assertEquals("fc.weight", o.initializer("fc.weight"));
+        assertEquals(List.of(), o.onnxNodes("no such node"));
+        for (Node n : imp.graph().nodes()) {
+            if (n.op() instanceof dev.jprune.ops.Constant) {
+                continue;
+            }
+            assertEquals(1, o.onnxNodes(n.name()).size(), n.name());
+        }
+    }
 }
