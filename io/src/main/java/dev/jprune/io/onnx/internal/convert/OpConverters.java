@@ -40,6 +40,10 @@ public final class OpConverters {
         m.put("Dropout", Passthrough::dropout);
         m.put("Identity", Passthrough::identity);
         m.put("Constant", Passthrough::constant);
+        // shape sub-graphs and transformer ops
+
+        // more CNN ops
+
         BY_TYPE = Collections.unmodifiableMap(m);
     }
 
