@@ -334,10 +334,19 @@ public final class Emitter {
         return name;
     }
 
-    /** A 1-D INT64 initializer (axes, shapes, pads). */
+    /**
+     * A 1-D INT64 initializer (axes, shapes, pads). The exporter's own constants hold their elements in the typed
+     * fields ({@code int64_data}, {@code float_data}), which {@link dev.jprune.io.onnx.OnnxModelFile#write} never moves
+     * to external data: ONNX Runtime's shape inference needs shape inputs inline.
+     */
     public String ints(long... v) {
         String name = unique(node.name() + "/c");
-        initializers.add(longTensor(name, new int[] {v.length}, v));
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(v.length);
+        for (long x : v) {
+            b.addInt64Data(x);
+        }
+        initializers.add(b.build());
         int64.add(name);
         return name;
     }
@@ -353,15 +362,20 @@ public final class Emitter {
 
     /** A 0-D FLOAT initializer. */
     public String scalar(double v) {
-        String name = unique(node.name() + "/c");
-        initializers.add(floatTensor(name, new int[0], new float[] {(float) v}));
-        return name;
+        return floats(Shape.of(), new float[] {(float) v});
     }
 
     /** A FLOAT initializer of shape {@code dims}. */
     public String floats(Shape dims, float[] v) {
         String name = unique(node.name() + "/c");
-        initializers.add(floatTensor(name, dims.dims(), v));
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
+        for (int d : dims.dims()) {
+            b.addDims(d);
+        }
+        for (float x : v) {
+            b.addFloatData(x);
+        }
+        initializers.add(b.build());
         return name;
     }
 
