@@ -1,0 +1,118 @@
+package dev.jprune.io.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.jprune.exec.Executor;
+import dev.jprune.ir.Graph;
+import dev.jprune.prune.BasePruner;
+import dev.jprune.prune.importance.GroupMagnitudeImportance;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+import dev.jprune.weights.Parity;
+import dev.jprune.zoo.Zoo;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Zoo models with parity weights, exported to ONNX and run in ONNX Runtime against jprune's engine on the parity
+ * input: logits within |ort − jprune| ≤ 1e-4 · max|jprune| + 1e-6. Also pruned models (local L2 magnitude, ratio 0.5,
+ * classifier ignored): the export writes their new channel counts, reshape targets and initializers.
+ */
+class ZooExportTest {
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "mobilenet_v2"})
+    void everydayModelsRunInOnnxRuntime(String name) throws Exception {
+        check(name, false);
+    }
+
+    @Tag("slow")
+    @ParameterizedTest
+    @ValueSource(strings = {"shufflenet_v2_x0_5", "efficientnet_b0", "convnext_tiny", "swin_t", "maxvit_t",
+        "vit_b_32", "mobilenet_v3_small", "densenet121", "googlenet", "squeezenet1_0", "regnet_x_400mf",
+        "mnasnet0_5", "alexnet", "inception_v3"})
+    void moreZooModelsRunInOnnxRuntime(String name) throws Exception {
+        check(name, false);
+    }
+
+    @Tag("slow")
+    @Test
+    void prunedResnet18RunsInOnnxRuntime() throws Exception {
+        check("resnet18", true);
+    }
+
+    @Tag("slow")
+    @Test
+    void prunedVitB32RunsInOnnxRuntime() throws Exception {
+        check("vit_b_32", true);
+    }
+
+    private void check(String name, boolean prune) throws Exception {
+        Shape in = Zoo.defaultInput(name);
+        Graph g = Zoo.build(name, in, 1000);
+        Parity.fill(g);
+        long before = g.parameterCount();
+        if (prune) {
+            BasePruner.builder(g).importance(GroupMagnitudeImportance.builder().p(2).tpCompat(true).build())
+                    .pruningRatio(0.5).build().step();
+            assertTrue(g.parameterCount() < before * 0.75, name + " was not pruned: " + g.parameterCount()
+                    + " of " + before + " parameters left");
+        }
+        Tensor x = Parity.input(in);
+        Tensor ref = Executor.run(g, x)[0];
+        Path f = tmp.resolve(name + ".onnx");
+        OnnxExporter.export(g, null, f, OnnxExportOptions.DEFAULTS);
+        g = null; // the model's weights are no longer needed while ONNX Runtime holds its copy
+        Tensor ort = runOrt(f, "input", x);
+        assertClose(ref, ort, name + (prune ? " (pruned)" : ""));
+    }
+
+    /** Runs a one-input, one-output FLOAT model in ONNX Runtime. */
+    private static Tensor runOrt(Path model, String input, Tensor x) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+             OrtSession s = env.createSession(model.toString(), so);
+             ai.onnxruntime.OnnxTensor t = ai.onnxruntime.OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data()),
+                     java.util.Arrays.stream(x.shape().dims()).asLongStream().toArray());
+             OrtSession.Result r = s.run(Map.of(input, t))) {
+            ai.onnxruntime.OnnxTensor o = (ai.onnxruntime.OnnxTensor) r.get(0);
+            FloatBuffer fb = o.getFloatBuffer();
+            float[] data = new float[fb.remaining()];
+            fb.get(data);
+            return Tensor.wrap(Shape.of(java.util.Arrays.stream(o.getInfo().getShape()).mapToInt(Math::toIntExact)
+                    .toArray()), data);
+        }
+    }
+
+    /** |a − b| ≤ 1e-4 · max|ref| + 1e-6 everywhere (NaN fails), with the worst element in the message. */
+    private static void assertClose(Tensor ref, Tensor got, String what) {
+        assertArrayEquals(ref.shape().dims(), got.shape().dims(), what + ": shape");
+        float[] a = ref.data();
+        float[] b = got.data();
+        double tol = 1e-4 * ref.maxAbs() + 1e-6;
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = Math.abs((double) a[i] - b[i]);
+            if (!(d <= worst)) {
+                worst = d;
+            }
+        }
+        double w = worst;
+        System.out.printf("%s: max |ort - jprune| = %.3g, tolerance %.3g%n", what, w, tol);
+        assertTrue(w <= tol, () -> what + ": max |ort - jprune| = " + w + " > " + tol);
+    }
+}
