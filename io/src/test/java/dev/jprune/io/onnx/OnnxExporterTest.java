@@ -33,6 +33,7 @@ import dev.jprune.ops.Sigmoid;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.weights.Parity;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,6 +116,32 @@ class OnnxExporterTest {
         OrtRun.assertClose(ref, Executor.run(back, input())[0], 0, 1e-6, "cnn re-imported");
         assertSameParameters(g, back);
         assertEquals(g.parameterCount(), back.parameterCount());
+    }
+
+    @Test
+    void importedTorchExportReExportsLosslessly() throws Exception {
+        reExport("resnet18.preserve.onnx");
+    }
+
+    @Tag("slow")
+    @Test
+    void importedBatchNormFoldedTorchExportReExportsLosslessly() throws Exception {
+        reExport("mobilenet_v2.eval.onnx");
+    }
+
+    /** Fixture (parity weights) → import → export → import: same parameters, same forward; the export runs in ORT. */
+    private void reExport(String fixture) throws Exception {
+        Shape in = Shape.of(1, 3, 224, 224);
+        Graph g = OnnxImporter.importModel(OnnxFixtures.folder().resolve(fixture), FillMissing.PARITY, in);
+        Path f = tmp.resolve("re-" + fixture);
+        OnnxExporter.export(g, null, f, OnnxExportOptions.DEFAULTS);
+        Graph back = OnnxImporter.importModel(f, FillMissing.NONE, in);
+        assertSameParameters(g, back);
+        assertEquals(g.stateDict().keySet(), back.stateDict().keySet(), fixture);
+        Tensor x = Parity.input(in);
+        Tensor ref = Executor.run(g, x)[0];
+        OrtRun.assertClose(ref, Executor.run(back, x)[0], 0, 1e-6, fixture + " re-imported");
+        OrtRun.assertClose(ref, OrtRun.runOne(f, g.inputs().get(0).name(), x), fixture + " re-exported, in ORT");
     }
 
     /** Every float parameter of {@code a} except BatchNorm's step counter is in {@code b} with the same values. */
