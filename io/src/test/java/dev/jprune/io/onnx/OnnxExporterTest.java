@@ -30,6 +30,8 @@ import dev.jprune.ops.ReLU;
 import dev.jprune.ops.ReLU6;
 import dev.jprune.ops.Reshape;
 import dev.jprune.ops.Sigmoid;
+import dev.jprune.prune.BasePruner;
+import dev.jprune.prune.importance.GroupMagnitudeImportance;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.weights.Parity;
@@ -155,6 +157,33 @@ class OnnxExporterTest {
                     + b.stateDict().keySet());
             assertArrayEquals(p.value().data(), q.value().data(), 0f, p.name());
         }
+    }
+
+    @Test
+    void prunedGraphIsWrittenWithItsNewChannelCountsAndReshapeTargets() throws Exception {
+        GraphBuilder b = new GraphBuilder("small");
+        Value x = b.input("input", Shape.of(1, 3, 8, 8));
+        x = b.module("conv1", Conv2d.of(3, 8, 3, 2, 1, true), x);
+        x = b.module("bn1", BatchNorm2d.of(8), x);
+        x = b.module("relu", new ReLU(), x);
+        x = b.call("view", Reshape.of(1, 8 * 4 * 4), x);
+        Graph g = b.build(b.module("fc", Linear.of(128, 5, true), x));
+        Parity.fill(g);
+        BasePruner.builder(g).importance(GroupMagnitudeImportance.builder().p(2).build()).pruningRatio(0.5).build()
+                .step();
+        assertEquals(4, ((Conv2d) g.requireNode("conv1").op()).outChannels(), "the test needs a pruned conv");
+
+        Path f = tmp.resolve("pruned.onnx");
+        OnnxExporter.export(g, null, f, OnnxExportOptions.DEFAULTS);
+        OnnxModelFile m = OnnxModelFile.read(f);
+        OnnxNode reshape = m.nodes().stream().filter(n -> n.opType().equals("Reshape")).findFirst().orElseThrow();
+        assertArrayEquals(new long[] {1, 64}, m.initializer(reshape.inputs().get(1)).longs());
+        assertArrayEquals(new long[] {4, 3, 3, 3}, m.initializer("conv1.weight").dims());
+        assertArrayEquals(new long[] {5, 64}, m.initializer("fc.weight").dims());
+        Tensor in = Parity.input(Shape.of(1, 3, 8, 8));
+        OrtRun.assertClose(Executor.run(g, in)[0], OrtRun.runOne(f, "input", in), "pruned small model");
+        Graph back = OnnxImporter.importModel(f, FillMissing.NONE, Shape.of(1, 3, 8, 8));
+        assertSameParameters(g, back);
     }
 
     @Test

@@ -19,6 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -59,6 +61,35 @@ class ZooExportTest {
     @Test
     void prunedVitB32RunsInOnnxRuntime() throws Exception {
         check("vit_b_32", true);
+    }
+
+    /**
+     * Survey (tag {@code table}, run explicitly): every zoo model of at most 100 M parameters exported and run in ONNX
+     * Runtime; prints one line per model and fails listing those that do not export or do not agree.
+     */
+    @Tag("table")
+    @Test
+    void everyZooModelRunsInOnnxRuntime() {
+        List<String> failed = new ArrayList<>();
+        int checked = 0;
+        for (String name : Zoo.names()) {
+            long params = Zoo.build(name).parameterCount();
+            if (params > 100_000_000L) {
+                System.out.printf("%-22s skipped (%.0f M parameters; heavy)%n", name, params / 1e6);
+                continue;
+            }
+            long t0 = System.nanoTime();
+            try {
+                check(name, false);
+                checked++;
+            } catch (Exception | AssertionError e) {
+                failed.add(name + ": " + e.getMessage());
+                System.out.printf("%-22s FAILED %s%n", name, e.getMessage());
+            }
+            System.out.printf("%-22s %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
+        }
+        System.out.printf("%d models agree with ONNX Runtime, %d fail%n", checked, failed.size());
+        assertTrue(failed.isEmpty(), String.join("\n", failed));
     }
 
     private void check(String name, boolean prune) throws Exception {
