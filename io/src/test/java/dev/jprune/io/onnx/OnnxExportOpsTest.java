@@ -147,6 +147,18 @@ class OnnxExportOpsTest {
         l.add(c("avgpool", img, (b, x) -> b.module("pool", AvgPool2d.of(3, 2, 1), x)));
         l.add(c("avgpool_exclude_pad", img, (b, x) -> b.module("pool",
                 new AvgPool2d(3, 3, 2, 2, 1, 1, false, false, null), x)));
+        l.add(c("avgpool_ceil", img, (b, x) -> b.module("pool", new AvgPool2d(3, 3, 2, 2, 0, 0, true, true, null), x)));
+        l.add(c("avgpool_ceil_pad", Shape.of(1, 2, 7, 7), (b, x) -> b.module("pool",
+                new AvgPool2d(3, 3, 2, 2, 1, 1, true, true, null), x)));
+        l.add(c("avgpool_ceil_pad_exclude", Shape.of(1, 2, 8, 8), (b, x) -> b.module("pool",
+                new AvgPool2d(3, 3, 2, 2, 1, 1, true, false, null), x)));
+        l.add(c("maxpool_ceil", Shape.of(1, 2, 8, 8), (b, x) -> b.module("pool", MaxPool2d.of(3, 2, 1, true), x)));
+        l.add(c("maxpool_ceil_last_window_in_padding", Shape.of(1, 2, 5, 5), (b, x) -> b.module("pool",
+                new MaxPool2d(2, 2, 2, 2, 1, 1, 1, 1, true), x)));
+        l.add(c("avgpool_ceil_last_window_in_padding", Shape.of(1, 2, 5, 5), (b, x) -> b.module("pool",
+                new AvgPool2d(2, 2, 2, 2, 1, 1, true, true, null), x)));
+        l.add(c("avgpool_ceil_last_window_in_padding_exclude", Shape.of(1, 2, 5, 5), (b, x) -> b.module("pool",
+                new AvgPool2d(2, 2, 2, 2, 1, 1, true, false, null), x)));
         l.add(c("adaptive_avg_1", img, (b, x) -> b.module("pool", AdaptiveAvgPool2d.of(1), x)));
         l.add(c("adaptive_avg_3", img, (b, x) -> b.module("pool", AdaptiveAvgPool2d.of(3), x)));
         l.add(c("adaptive_max_1", img, (b, x) -> b.module("pool", AdaptiveMaxPool2d.of(1), x)));
