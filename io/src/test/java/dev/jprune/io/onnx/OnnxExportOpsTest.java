@@ -62,7 +62,10 @@ import dev.jprune.ops.Unsqueeze;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.weights.Parity;
+import dev.jprune.io.onnx.internal.export.ExporterRegistry;
+import dev.jprune.ir.Op;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +77,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every exported op on a small graph, in ONNX Runtime against jprune's engine at opsets 13, 17, 18 and 21 (the
@@ -217,6 +223,31 @@ class OnnxExportOpsTest {
             }));
         }
         return tests;
+    }
+
+    @Test
+    void everyOpClassOfCoreHasAnExporter() throws Exception {
+        Path dir = Path.of(Conv2d.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve("dev/jprune/ops");
+        List<String> missing = new ArrayList<>();
+        int ops = 0;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String file = f.getFileName().toString();
+                if (!file.endsWith(".class") || file.contains("$")) {
+                    continue;
+                }
+                Class<?> c = Class.forName("dev.jprune.ops." + file.substring(0, file.length() - 6));
+                if (Op.class.isAssignableFrom(c) && !c.isInterface()) {
+                    ops++;
+                    if (!ExporterRegistry.standard().supports(c.asSubclass(Op.class))) {
+                        missing.add(c.getSimpleName());
+                    }
+                }
+            }
+        }
+        assertTrue(ops >= 50, "found only " + ops + " op classes in " + dir);
+        assertEquals(List.of(), missing, "op classes without an ONNX exporter");
     }
 
     private void check(Case k, long opset) throws Exception {

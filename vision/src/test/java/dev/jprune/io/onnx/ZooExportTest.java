@@ -64,6 +64,29 @@ class ZooExportTest {
     }
 
     /**
+     * The largest zoo model (RegNetY-128GF, 645 M parameters, 2.6 GB of floats) passes protobuf's 2 GB limit: the
+     * automatic write options put its weights in {@code regnet_y_128gf.onnx.data}, and ONNX Runtime runs it. Needs
+     * about 10 GB (heap 8 GB plus ONNX Runtime's copy): tag {@code heavy}.
+     */
+    @Tag("heavy")
+    @Test
+    void modelOver2GbIsWrittenWithExternalData() throws Exception {
+        String name = "regnet_y_128gf";
+        Shape in = Zoo.defaultInput(name);
+        Graph g = Zoo.build(name, in, 1000);
+        Parity.fill(g);
+        Tensor x = Parity.input(in);
+        Tensor ref = Executor.run(g, x)[0];
+        Path f = tmp.resolve(name + ".onnx");
+        OnnxExporter.export(g, null, f, OnnxExportOptions.DEFAULTS);
+        g = null;
+        Path data = tmp.resolve(name + ".onnx.data");
+        assertTrue(java.nio.file.Files.size(data) > (1L << 31), "external data " + java.nio.file.Files.size(data));
+        assertTrue(java.nio.file.Files.size(f) < (1L << 24), "model file " + java.nio.file.Files.size(f));
+        assertClose(ref, runOrt(f, "input", x), name);
+    }
+
+    /**
      * Survey (tag {@code table}, run explicitly): every zoo model of at most 100 M parameters exported and run in ONNX
      * Runtime; prints one line per model and fails listing those that do not export or do not agree.
      */
@@ -92,7 +115,20 @@ class ZooExportTest {
         assertTrue(failed.isEmpty(), String.join("\n", failed));
     }
 
+    /** The version-dependent forms on real models: LayerNorm and GELU decomposed at 13, native at 21. */
+    @Tag("slow")
+    @ParameterizedTest
+    @ValueSource(strings = {"vit_b_32", "convnext_tiny", "swin_t", "mobilenet_v3_small"})
+    void transformersAtOpsets13And21(String name) throws Exception {
+        check(name, false, 13);
+        check(name, false, 21);
+    }
+
     private void check(String name, boolean prune) throws Exception {
+        check(name, prune, 0);
+    }
+
+    private void check(String name, boolean prune, long opset) throws Exception {
         Shape in = Zoo.defaultInput(name);
         Graph g = Zoo.build(name, in, 1000);
         Parity.fill(g);
@@ -106,10 +142,10 @@ class ZooExportTest {
         Tensor x = Parity.input(in);
         Tensor ref = Executor.run(g, x)[0];
         Path f = tmp.resolve(name + ".onnx");
-        OnnxExporter.export(g, null, f, OnnxExportOptions.DEFAULTS);
+        OnnxExporter.export(g, null, f, OnnxExportOptions.DEFAULTS.withOpset(opset));
         g = null; // the model's weights are no longer needed while ONNX Runtime holds its copy
         Tensor ort = runOrt(f, "input", x);
-        assertClose(ref, ort, name + (prune ? " (pruned)" : ""));
+        assertClose(ref, ort, name + (prune ? " (pruned)" : "") + (opset == 0 ? "" : " opset " + opset));
     }
 
     /** Runs a one-input, one-output FLOAT model in ONNX Runtime. */
