@@ -39,7 +39,9 @@ import java.util.Set;
  * ({@code transB=1}) on a 2-D input, else MatMul with the transposed weight (+ Add of the bias); ReLU → Relu;
  * ReLU6, Clamp → Clip; Sigmoid, Tanh, Erf, Exp, Log, Sqrt as themselves; SiLU → Sigmoid·x; GELU → Gelu from opset
  * 20, else its Erf (or Tanh) formula; Hardswish → HardSwish (HardSigmoid·x at 13); Hardsigmoid → HardSigmoid;
- * LeakyReLU → LeakyRelu; Softmax; Add, Sub, Mul, Div, MatMul; MaxPool2d → MaxPool; AvgPool2d → AveragePool;
+ * LeakyReLU → LeakyRelu; Softmax; Add, Sub, Mul, Div, MatMul; MaxPool2d → MaxPool; AvgPool2d → AveragePool
+ * (in ceil mode, where ONNX Runtime's last window differs from PyTorch's, floor mode with PyTorch's end padding and,
+ * for an average counting padding, a constant correction of the divisor);
  * AdaptiveAvgPool2d / AdaptiveMaxPool2d → GlobalAveragePool / GlobalMaxPool (1×1) or AveragePool / MaxPool when
  * the output divides the input (else an error); Flatten → Flatten or Reshape; Reshape, Expand → with the current
  * output shape; Transpose, Permute → Transpose; Concat; Squeeze, Unsqueeze (axes inputs); Slice; Split (sizes

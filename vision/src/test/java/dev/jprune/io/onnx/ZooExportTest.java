@@ -115,6 +115,23 @@ class ZooExportTest {
         assertTrue(failed.isEmpty(), String.join("\n", failed));
     }
 
+    @Tag("slow")
+    @Test
+    void prunedResnet18WithFoldedBatchNormRunsInOnnxRuntime() throws Exception {
+        Shape in = Zoo.defaultInput("resnet18");
+        Graph g = Zoo.build("resnet18", in, 1000);
+        Parity.fill(g);
+        BasePruner.builder(g).importance(GroupMagnitudeImportance.builder().p(2).tpCompat(true).build())
+                .pruningRatio(0.5).build().step();
+        Tensor x = Parity.input(in);
+        Tensor ref = Executor.run(g, x)[0];
+        Path f = tmp.resolve("folded.onnx");
+        OnnxExporter.export(g, null, f, OnnxExportOptions.DEFAULTS.withFoldBatchNorm(true));
+        OnnxModelFile m = OnnxModelFile.read(f);
+        assertTrue(m.nodes().stream().noneMatch(n -> n.opType().equals("BatchNormalization")), "BatchNorm left");
+        assertClose(ref, runOrt(f, "input", x), "resnet18 (pruned, BN folded)");
+    }
+
     /** The version-dependent forms on real models: LayerNorm and GELU decomposed at 13, native at 21. */
     @Tag("slow")
     @ParameterizedTest
