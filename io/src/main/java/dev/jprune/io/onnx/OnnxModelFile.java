@@ -292,4 +292,12 @@ public final class OnnxModelFile {
         return file + " (IR " + irVersion() + ", " + opsets() + ", " + nodeCount() + " nodes, " + initializers.size()
                 + " initializers)";
     }
+
+    /**
+     * A model built in memory ({@link OnnxExporter#toModel}): every initializer's data inside the message,
+     * {@link #file()} {@code null} until it is written and read back.
+     */
+    static OnnxModelFile of(ModelProto model) {
+        return new OnnxModelFile(null, model, Map.of());
+    }
 }

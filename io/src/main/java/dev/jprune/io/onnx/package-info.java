@@ -7,6 +7,8 @@
  * fields included, so a model read and written back is unchanged. Files that cannot be read raise
  * {@link dev.jprune.io.ModelFormatException} naming the file. {@link dev.jprune.io.onnx.OnnxImporter} turns a model into a jprune
  * {@link dev.jprune.ir.Graph} (CNN ops so far; others raise {@link dev.jprune.io.onnx.UnsupportedOnnxOpException}).
+ * {@link dev.jprune.io.onnx.OnnxExporter} writes a graph back ({@link dev.jprune.io.onnx.OnnxExportOptions}; ops
+ * without an ONNX form raise {@link dev.jprune.io.onnx.UnsupportedOnnxExportException}).
  * Everything is non-null unless stated.
  */
 package dev.jprune.io.onnx;
