@@ -5,6 +5,7 @@ import dev.jprune.ir.GraphBuilder;
 import dev.jprune.ir.Value;
 import dev.jprune.ops.Concat;
 import dev.jprune.ops.Conv2d;
+import dev.jprune.ops.InstanceNorm2d;
 import dev.jprune.ops.PReLU;
 import dev.jprune.ops.PixelShuffle;
 import dev.jprune.ops.PixelUnshuffle;
@@ -23,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Axis rules of the ops behind ONNX's PRelu, DepthToSpace, SpaceToDepth and Resize: a PReLU's slopes leave with
- * their channels; a pixel shuffle's output channel is a block of r² input channels (consecutive in PyTorch's
+ * Axis rules of the ops behind ONNX's PRelu, InstanceNormalization, DepthToSpace, SpaceToDepth and Resize: a PReLU's
+ * slopes and an InstanceNorm2d's scale and shift leave with their channels; a pixel shuffle's output channel is a block of r² input channels (consecutive in PyTorch's
  * order, strided in ONNX's DCR order), so a removal on either side takes whole blocks; Upsample passes channels
  * through. Each pruned graph must compute what the zeroed graph computed, within {@code 1e-5·max|ref| + 1e-6}.
  */
@@ -32,11 +33,12 @@ class ScenarioPixelShuffleTest {
 
     private static final Shape IN = Shape.of(2, 3, 4, 4);
 
-    /** a (3→8) → PReLU(8) → b (8→8) → shuffle(2) (2 channels, 8×8) → up (×2 bilinear) → c (2→3); skip a→cat. */
+    /** a (3→8) → InstanceNorm2d(8) → PReLU(8) → b (8→8) → shuffle(2) (2 channels, 8×8) → up (×2 bilinear) → c (2→3); skip a→cat. */
     private static Graph net(boolean dcr) {
         GraphBuilder b = new GraphBuilder("shuffle");
         Value x = b.input("x", IN);
-        Value a = b.module("act", new PReLU(8), b.module("a", Conv2d.of(3, 8, 3, 1, 1, true), x));
+        Value a = b.module("act", new PReLU(8), b.module("in", new InstanceNorm2d(8, 1e-5, true),
+                b.module("a", Conv2d.of(3, 8, 3, 1, 1, true), x)));
         Value s = b.module("shuffle", new PixelShuffle(2, dcr), b.module("b", Conv2d.of(8, 8, 1, 1, 0, true), a));
         Value u = b.module("up", Upsample.bilinear(8, 8, 2, false), s);
         Graph g = b.build(b.module("c", Conv2d.of(2, 3, 3, 1, 1, true), u));
@@ -45,14 +47,16 @@ class ScenarioPixelShuffleTest {
     }
 
     @Test
-    void preluSlopesLeaveWithTheirChannels() {
+    void preluSlopesAndInstanceNormAffineLeaveWithTheirChannels() {
         Graph g = net(false);
         Group group = new DependencyGraph(g).pruningGroup("a", Side.OUT, 1, 6);
+        assertArrayEquals(new int[] {1, 6}, indices(group, "in", Side.OUT));
         assertArrayEquals(new int[] {1, 6}, indices(group, "act", Side.OUT));
         assertArrayEquals(new int[] {1, 6}, indices(group, "b", Side.IN));
         assertPruningKeepsTheFunction(g, group, input(IN, SEED));
         assertEquals(Shape.of(6), g.stateDict().get("act.weight").value().shape());
         assertEquals(6, channels(g, "act"));
+        assertEquals(Shape.of(6), g.stateDict().get("in.bias").value().shape());
     }
 
     @Test

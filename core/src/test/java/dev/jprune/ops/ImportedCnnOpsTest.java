@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link PReLU}, {@link PixelShuffle}, {@link PixelUnshuffle} and {@link Upsample} (the ops behind ONNX's PRelu,
- * DepthToSpace, SpaceToDepth and Resize/Upsample): forwards against naive definitions written here (PyTorch's
+ * {@link PReLU}, {@link InstanceNorm2d}, {@link PixelShuffle}, {@link PixelUnshuffle} and {@link Upsample} (the ops
+ * behind ONNX's PRelu, InstanceNormalization, DepthToSpace, SpaceToDepth and Resize/Upsample): forwards against naive definitions written here (PyTorch's
  * view/permute description of pixel shuffle; hand-computed interpolation values), exact for the permutations and
  * within 1e-6 for arithmetic. Gradient checks: central differences, step 1e-2, tolerance
  * {@code |analytic − numeric| ≤ 1e-2·max|numeric| + 1e-3}, every coordinate (samples 1000); PReLU's inputs are
@@ -94,6 +94,41 @@ class ImportedCnnOpsTest {
         assertThrows(IllegalArgumentException.class, () -> new PReLU(4).inferShapes(new Shape[] {s}));
         assertThrows(IllegalArgumentException.class, () -> new PReLU(0));
         assertEquals("PReLU(num_parameters=3)", new PReLU(3).describe());
+    }
+
+    // ---- InstanceNorm2d ----
+
+    @Test
+    void instanceNormNormalisesEachPlane() {
+        Tensor x = random(SEED + 20, 2, 3, 3, 2);
+        Graph g = ElementwiseTestSupport.graph(new InstanceNorm2d(3, 1e-3, true), x.shape());
+        float[] s = {1.5f, -0.5f, 0.75f};
+        float[] b = {0.1f, 0.2f, -0.3f};
+        g.stateDict().get("m.weight").setValue(Tensor.of(Shape.of(3), s));
+        g.stateDict().get("m.bias").setValue(Tensor.of(Shape.of(3), b));
+        Tensor y = dev.jprune.exec.Executor.run(g, x)[0];
+        for (int p = 0; p < 6; p++) {
+            double mean = 0;
+            double sq = 0;
+            for (int i = 0; i < 6; i++) {
+                mean += x.data()[p * 6 + i];
+            }
+            mean /= 6;
+            for (int i = 0; i < 6; i++) {
+                double d = x.data()[p * 6 + i] - mean;
+                sq += d * d;
+            }
+            double rstd = 1 / Math.sqrt(sq / 6 + 1e-3);
+            for (int i = 0; i < 6; i++) {
+                double ref = (x.data()[p * 6 + i] - mean) * rstd * s[p % 3] + b[p % 3];
+                assertEquals(ref, y.data()[p * 6 + i], 1e-5);
+            }
+        }
+        gradCheck(g, x);
+        Shape in = x.shape();
+        assertEquals(2 * in.numelLong(), new InstanceNorm2d(3, 1e-5, true).countOps(new Shape[] {in}, new Shape[] {in}));
+        assertEquals("InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=False)",
+                new InstanceNorm2d(3, 1e-5, true).describe());
     }
 
     // ---- PixelShuffle / PixelUnshuffle ----

@@ -4,6 +4,7 @@ import dev.jprune.io.onnx.OnnxAttribute;
 import dev.jprune.io.onnx.OnnxNode;
 import dev.jprune.ir.Value;
 import dev.jprune.ops.GroupNorm;
+import dev.jprune.ops.InstanceNorm2d;
 import dev.jprune.ops.LeakyReLU;
 import dev.jprune.ops.PReLU;
 import dev.jprune.ops.PixelShuffle;
@@ -65,7 +66,10 @@ final class ChannelOps {
         cx.output(n, cx.module(m, new PReLU(count), x));
     }
 
-    /** InstanceNormalization: exactly a GroupNorm with one group per channel, scale and bias per channel. */
+    /**
+     * InstanceNormalization as {@link InstanceNorm2d} (GroupNorm's arithmetic with one group per channel, but
+     * channels that prune independently), scale and bias per channel.
+     */
     static void instanceNorm(ImportContext cx, OnnxNode n, String name) throws IOException {
         Value x = cx.dynamic(n, 0);
         Const scale = cx.constant(n, 1, "scale");
@@ -81,7 +85,7 @@ final class ChannelOps {
         String m = cx.moduleName(n.inputs().get(1), name);
         cx.param(m, "weight", scale, n.inputs().get(1));
         cx.param(m, "bias", bias, n.inputs().get(2));
-        cx.output(n, cx.module(m, new GroupNorm(c, c, floatAttr(n, "epsilon", 1e-5f), true), x));
+        cx.output(n, cx.module(m, new InstanceNorm2d(c, floatAttr(n, "epsilon", 1e-5f), true), x));
     }
 
     /**
