@@ -419,6 +419,12 @@ class OnnxOpsetTest {
         Graph g = check(m, "prelu" + opset, x, ref);
         assertInstanceOf(PReLU.class, g.requireNode("act").op());
         assertEquals(Shape.of(3), g.stateDict().get("act.weight").value().shape());
+        // torch's form: an anonymous (folded) slope initializer, the module path in the node's scope
+        TinyOnnx t = new TinyOnnx(opset).input("x", 2, 3, 2, 2).output("y")
+                .floats("onnx::PRelu_7", new int[] {3, 1, 1}, slope)
+                .node("PRelu", "/blocks/blocks.act/PRelu", new String[] {"x", "onnx::PRelu_7"}, "y").done();
+        Graph tg = t.importFrom(t.write(tmp, "prelu_torch" + opset));
+        assertEquals(java.util.List.of("blocks.act.weight"), java.util.List.copyOf(tg.stateDict().keySet()));
         TinyOnnx w = new TinyOnnx(opset).input("x", 2, 3, 2, 2).output("y")
                 .floats("s", new int[] {3}, slope)
                 .node("PRelu", "prelu", new String[] {"x", "s"}, "y").done();

@@ -36,7 +36,8 @@ final class ChannelOps {
     /**
      * PRelu with a constant slope: one element (a shared slope) or one per channel, broadcast along axis 1
      * ({@code [C, 1, 1]} for {@code (N, C, H, W)}, {@code [C]} for {@code (N, C)}); the module is {@code X} for a
-     * slope initializer {@code X.weight}, its parameter {@code X.weight (C)}.
+     * slope initializer {@code X.weight}, or for a node {@code /.../X/PRelu} (torch's scope) whose slope initializer
+     * has another name; its parameter is {@code X.weight (C)}.
      */
     static void prelu(ImportContext cx, OnnxNode n, String name) throws IOException {
         Value x = cx.dynamic(n, 0);
@@ -60,7 +61,15 @@ final class ChannelOps {
                         + "; only one slope or one per channel (axis 1) is supported");
             }
         }
-        String m = cx.moduleName(n.inputs().get(1), name);
+        String weight = n.inputs().get(1);
+        String nm = n.name();
+        int slash = nm.lastIndexOf('/');
+        if (!weight.endsWith(".weight") && nm.startsWith("/") && slash > 0) {
+            // torch.onnx.export folds nn.PReLU's unsqueezed weight into an anonymous initializer (onnx::PRelu_N);
+            // the node's innermost scope ("/block/block.act/PRelu") is the module's path
+            weight = nm.substring(nm.lastIndexOf('/', slash - 1) + 1, slash) + ".weight";
+        }
+        String m = cx.moduleName(weight, name);
         cx.param(m, "weight", Const.ofFloats(new int[] {count}, slope.floats() != null ? slope.floats()
                 : slope.floatValues()), n.inputs().get(1));
         cx.output(n, cx.module(m, new PReLU(count), x));
