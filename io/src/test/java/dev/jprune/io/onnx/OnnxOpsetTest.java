@@ -528,6 +528,50 @@ class OnnxOpsetTest {
         check(s, "s2d" + opset, big, sref);
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {9, 11, 13, 18, 21})
+    void maxPoolSameUpperAndRefusedSettings(long opset) throws Exception {
+        Tensor x = random(SEED + 14, 1, 2, 5, 5);
+        // SAME_UPPER, k 2, stride 2: out 3, total pad 1, at the end (padded with -inf)
+        TinyOnnx m = new TinyOnnx(opset).input("x", 1, 2, 5, 5).output("y")
+                .node("MaxPool", "mp", X, "y").ints("kernel_shape", 2, 2).ints("strides", 2, 2)
+                .s("auto_pad", "SAME_UPPER").done();
+        double[] ref = new double[2 * 9];
+        for (int c = 0; c < 2; c++) {
+            for (int y = 0; y < 3; y++) {
+                for (int z = 0; z < 3; z++) {
+                    double best = Double.NEGATIVE_INFINITY;
+                    for (int i = 0; i < 2; i++) {
+                        for (int j = 0; j < 2; j++) {
+                            if (y * 2 + i < 5 && z * 2 + j < 5) {
+                                best = Math.max(best, x.get(0, c, y * 2 + i, z * 2 + j));
+                            }
+                        }
+                    }
+                    ref[(c * 3 + y) * 3 + z] = best;
+                }
+            }
+        }
+        check(m, "mp_same" + opset, x, ref);
+        // a ConvTranspose output_shape beyond what the layer produces
+        TinyOnnx t = new TinyOnnx(opset).input("x", 1, 2, 5, 5).output("y")
+                .floats("w", new int[] {2, 1, 3, 3}, randomFloats(SEED + 15, 18))
+                .node("ConvTranspose", "up", new String[] {"x", "w"}, "y").ints("strides", 2, 2)
+                .ints("output_shape", 13, 11).done();
+        assertRefused(t, "convt_big" + opset, opset, "ConvTranspose", "up", "output_shape [13, 11]");
+        TinyOnnx d = new TinyOnnx(opset).input("x", 1, 2, 5, 5).output("y")
+                .node("DepthToSpace", "d2s", X, "y").i("blocksize", 2).s("mode", "XYZ").done();
+        assertRefused(d, "d2s_mode" + opset, opset, "DepthToSpace", "d2s", "mode 'XYZ'");
+    }
+
+    @Test
+    void groupNormalizationAt21RefusesPerGroupScale() throws Exception {
+        TinyOnnx m = new TinyOnnx(21).input("x", 1, 4, 2, 2).output("y")
+                .floats("s", new int[] {2}, 1f, 2f).floats("b", new int[] {2}, 0f, 1f)
+                .node("GroupNormalization", "gn", new String[] {"x", "s", "b"}, "y").i("num_groups", 2).done();
+        assertRefused(m, "gn21_bad", 21, "GroupNormalization", "gn", "scale of dims [2]", "expected [4]");
+    }
+
     @Test
     void unknownOpNamesTypeNodeAndOpset() throws Exception {
         TinyOnnx m = new TinyOnnx(21).input("x", 1, 2, 2, 2).output("y").node("Celu", "celu_1", X, "y").done();

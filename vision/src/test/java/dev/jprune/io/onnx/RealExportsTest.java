@@ -77,6 +77,7 @@ class RealExportsTest {
         long[] dims = Arrays.stream(x.shape().dims()).asLongStream().toArray();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(1);
+            o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             try (OrtSession s = env.createSession(file.toString(), o);
                  ai.onnxruntime.OnnxTensor in = ai.onnxruntime.OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data()), dims);
                  OrtSession.Result r = s.run(Map.of("input", in))) {
