@@ -80,19 +80,21 @@ class SplitNet(nn.Module):
 
 
 class SuperRes(nn.Module):
-    """ESPCN-like: convolutions, then PixelShuffle(2) (DepthToSpace CRD)."""
+    """ESPCN-like, upscaling x4 in two PixelShuffle(2) stages (DepthToSpace CRD); the first one's input channels are
+    prunable in blocks of four."""
 
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(3, 16, 5, padding=2)
-        self.conv2 = nn.Conv2d(16, 16, 3, padding=1)
-        self.conv3 = nn.Conv2d(16, 3 * 4, 3, padding=1)
-        self.shuffle = nn.PixelShuffle(2)
+        self.conv2 = nn.Conv2d(16, 8 * 4, 3, padding=1)
+        self.shuffle1 = nn.PixelShuffle(2)
+        self.conv3 = nn.Conv2d(8, 3 * 4, 3, padding=1)
+        self.shuffle2 = nn.PixelShuffle(2)
 
     def forward(self, x):
         x = F.relu(self.conv1(x))
-        x = F.relu(self.conv2(x))
-        return self.shuffle(self.conv3(x))
+        x = F.relu(self.shuffle1(self.conv2(x)))
+        return self.shuffle2(self.conv3(x))
 
 
 class InterpNet(nn.Module):
@@ -120,7 +122,7 @@ MODELS = [
     ("unet", UNet, (1, 3, 32, 32), torch.onnx.TrainingMode.PRESERVE),
     ("chunk", ChunkNet, (1, 3, 16, 16), torch.onnx.TrainingMode.EVAL),
     ("split", SplitNet, (1, 3, 12, 12), torch.onnx.TrainingMode.EVAL),
-    ("superres", SuperRes, (1, 3, 16, 16), torch.onnx.TrainingMode.EVAL),
+    ("superres", SuperRes, (1, 3, 8, 8), torch.onnx.TrainingMode.EVAL),
     ("interp", InterpNet, (1, 3, 8, 8), torch.onnx.TrainingMode.EVAL),
 ]
 
