@@ -11,6 +11,7 @@ import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -187,7 +188,7 @@ public record Upsample(int outH, int outW, double scaleH, double scaleW, String 
         float[] d = dx.data();
         double[] acc = new double[h * w];
         for (int p = 0; p < planes; p++) {
-            java.util.Arrays.fill(acc, 0);
+            Arrays.fill(acc, 0);
             int src = p * outH * outW;
             for (int oy = 0; oy < outH; oy++) {
                 int r0 = iy[2 * oy] * w;

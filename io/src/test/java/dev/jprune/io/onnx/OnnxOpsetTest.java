@@ -42,8 +42,8 @@ class OnnxOpsetTest {
         float[][] ort = TinyOnnx.runtime(f, "x", x);
         assertEquals(expected.length, out.length, name + ": outputs");
         for (int k = 0; k < expected.length; k++) {
-            assertClose(expected[k], out[k].data(), name + " output " + k + " vs naive loops");
-            assertClose(toDouble(ort[k]), out[k].data(), name + " output " + k + " vs ONNX Runtime");
+            assertClose(expected[k], out[k].data(), name + " output " + k + " vs naive loops (seed " + SEED + ")");
+            assertClose(toDouble(ort[k]), out[k].data(), name + " output " + k + " vs ONNX Runtime (seed " + SEED + ")");
         }
         return g;
     }
