@@ -29,8 +29,13 @@ final class ChannelOps {
     private ChannelOps() {
     }
 
+    /** The float attribute's shortest decimal as a double ({@code 0.1f} → {@code 0.1}), as PyTorch's module held it. */
+    private static double decimal(float f) {
+        return Double.parseDouble(Float.toString(f));
+    }
+
     static void leakyRelu(ImportContext cx, OnnxNode n, String name) throws IOException {
-        cx.unary(n, name, new LeakyReLU(floatAttr(n, "alpha", 0.01f)));
+        cx.unary(n, name, new LeakyReLU(decimal(floatAttr(n, "alpha", 0.01f))));
     }
 
     /**
@@ -94,7 +99,7 @@ final class ChannelOps {
         String m = cx.moduleName(n.inputs().get(1), name);
         cx.param(m, "weight", scale, n.inputs().get(1));
         cx.param(m, "bias", bias, n.inputs().get(2));
-        cx.output(n, cx.module(m, new InstanceNorm2d(c, floatAttr(n, "epsilon", 1e-5f), true), x));
+        cx.output(n, cx.module(m, new InstanceNorm2d(c, decimal(floatAttr(n, "epsilon", 1e-5f)), true), x));
     }
 
     /**
@@ -134,7 +139,7 @@ final class ChannelOps {
                         + c + "] (per channel" + (cx.opset() < 21 ? ", or [" + groups + "] per group" : "") + ")");
             }
         }
-        cx.output(n, cx.module(m, new GroupNorm(groups, c, floatAttr(n, "epsilon", 1e-5f), true), x));
+        cx.output(n, cx.module(m, new GroupNorm(groups, c, decimal(floatAttr(n, "epsilon", 1e-5f)), true), x));
     }
 
     /** DepthToSpace, DCR (ONNX's default) or CRD (PyTorch's PixelShuffle) order. */
