@@ -18,7 +18,7 @@ final class Convolution {
     private Convolution() {
     }
 
-    /** Conv: 2-D, groups, symmetric pads, strides, dilations, optional bias. */
+    /** Conv: 2-D, groups, pads (asymmetric ones and auto_pad through an explicit Pad), strides, dilations, bias. */
     static void conv(ImportContext cx, OnnxNode n, String name) throws IOException {
         Value x = cx.dynamic(n, 0);
         Const w = cx.constant(n, 1, "the weight");
@@ -30,7 +30,8 @@ final class Convolution {
         int groups = (int) intAttr(n, "group", 1);
         int[] stride = cx.ints(n, "strides", 2, 1);
         int[] dil = cx.ints(n, "dilations", 2, 1);
-        int[] pad = cx.pads(n);
+        int[] pad = new int[2];
+        x = cx.padded(n, name, x, new int[] {wd[2], wd[3]}, stride, dil, 0.0, pad);
         boolean bias = cx.hasInput(n, 2);
         Conv2d op = new Conv2d(wd[1] * groups, wd[0], wd[2], wd[3], stride[0], stride[1], pad[0], pad[1], dil[0],
                 dil[1], groups, bias);

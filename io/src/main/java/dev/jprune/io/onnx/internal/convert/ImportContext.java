@@ -332,6 +332,53 @@ public final class ImportContext {
         return new int[] {p[0], p[1]};
     }
 
+    /**
+     * The 2-D padding of a Conv or pooling node as symmetric amounts {@code (padH, padW)} for the layer, and the
+     * input to give it: {@code x} itself, or {@code x} through an explicit {@link dev.jprune.ops.Pad} of
+     * {@code padValue} carrying what is not symmetric (asymmetric {@code pads}, or {@code auto_pad} SAME_UPPER /
+     * SAME_LOWER, which pad {@code (ceil(in / stride) − 1)·stride + (k − 1)·dilation + 1 − in} in total, the odd
+     * one at the end or at the beginning). {@code padValue} {@code NaN} means the layer cannot take an explicit pad
+     * (an average pool that excludes padding): then only symmetric pads are accepted.
+     *
+     * @param sym receives {@code (padH, padW)}
+     */
+    public Value padded(OnnxNode n, String name, Value x, int[] kernel, int[] stride, int[] dilation, double padValue,
+                        int[] sym) throws UnsupportedOnnxOpException {
+        String auto = stringAttr(n, "auto_pad", "NOTSET");
+        int[] begin = new int[2];
+        int[] end = new int[2];
+        if (auto.equals("SAME_UPPER") || auto.equals("SAME_LOWER")) {
+            for (int a = 0; a < 2; a++) {
+                int in = x.shape().dim(2 + a);
+                int out = (in + stride[a] - 1) / stride[a];
+                int total = Math.max(0, (out - 1) * stride[a] + (kernel[a] - 1) * dilation[a] + 1 - in);
+                begin[a] = auto.equals("SAME_UPPER") ? total / 2 : total - total / 2;
+                end[a] = total - begin[a];
+            }
+        } else if (auto.equals("NOTSET")) {
+            int[] p = ints(n, "pads", 4, 0);
+            begin = new int[] {p[0], p[1]};
+            end = new int[] {p[2], p[3]};
+        } else if (!auto.equals("VALID")) {
+            throw unsupported(n, "auto_pad " + auto);
+        }
+        sym[0] = Math.min(begin[0], end[0]);
+        sym[1] = Math.min(begin[1], end[1]);
+        if (sym[0] < 0 || sym[1] < 0) {
+            throw unsupported(n, "negative pads " + Arrays.toString(begin) + " / " + Arrays.toString(end));
+        }
+        if (begin[0] == end[0] && begin[1] == end[1]) {
+            return x;
+        }
+        if (Double.isNaN(padValue)) {
+            throw unsupported(n, "asymmetric padding (begin " + Arrays.toString(begin) + ", end "
+                    + Arrays.toString(end) + ", auto_pad " + auto + ") with count_include_pad=0");
+        }
+        // F.pad order: (left, right, top, bottom)
+        return call(name + "_pad", new dev.jprune.ops.Pad(new int[] {begin[1] - sym[1], end[1] - sym[1],
+                begin[0] - sym[0], end[0] - sym[0]}, padValue, "constant"), x);
+    }
+
     // ---- nodes and parameters ----
 
     /** jprune's form of an ONNX name: {@code #} and {@code :}, which jprune's names reserve, become {@code _}. */

@@ -43,6 +43,16 @@ public final class OpConverters {
         // shape sub-graphs and transformer ops
 
         // more CNN ops
+        m.put("ConvTranspose", Transposed::convTranspose);
+        m.put("Resize", Resizing::resize);
+        m.put("Upsample", Resizing::upsample);
+        m.put("Split", ChannelOps::split);
+        m.put("LeakyRelu", ChannelOps::leakyRelu);
+        m.put("PRelu", ChannelOps::prelu);
+        m.put("InstanceNormalization", ChannelOps::instanceNorm);
+        m.put("GroupNormalization", ChannelOps::groupNorm);
+        m.put("DepthToSpace", ChannelOps::depthToSpace);
+        m.put("SpaceToDepth", ChannelOps::spaceToDepth);
 
         BY_TYPE = Collections.unmodifiableMap(m);
     }

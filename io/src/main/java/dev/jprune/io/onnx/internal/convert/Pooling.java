@@ -20,17 +20,20 @@ final class Pooling {
         int[] k = cx.ints(n, "kernel_shape", 2, 1);
         int[] s = cx.ints(n, "strides", 2, 1);
         int[] d = cx.ints(n, "dilations", 2, 1);
-        int[] p = cx.pads(n);
-        cx.unary(n, name, new MaxPool2d(k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1],
-                intAttr(n, "ceil_mode", 0) != 0));
+        int[] p = new int[2];
+        Value x = cx.padded(n, name, cx.dynamic(n, 0), k, s, d, Double.NEGATIVE_INFINITY, p);
+        cx.output(n, cx.apply(n, name, new MaxPool2d(k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1],
+                intAttr(n, "ceil_mode", 0) != 0), true, x));
     }
 
     static void avgPool(ImportContext cx, OnnxNode n, String name) throws IOException {
         int[] k = cx.ints(n, "kernel_shape", 2, 1);
         int[] s = cx.ints(n, "strides", 2, 1);
-        int[] p = cx.pads(n);
-        cx.unary(n, name, new AvgPool2d(k[0], k[1], s[0], s[1], p[0], p[1], intAttr(n, "ceil_mode", 0) != 0,
-                intAttr(n, "count_include_pad", 0) != 0, null));
+        boolean includePad = intAttr(n, "count_include_pad", 0) != 0;
+        int[] p = new int[2];
+        Value x = cx.padded(n, name, cx.dynamic(n, 0), k, s, new int[] {1, 1}, includePad ? 0.0 : Double.NaN, p);
+        cx.output(n, cx.apply(n, name, new AvgPool2d(k[0], k[1], s[0], s[1], p[0], p[1],
+                intAttr(n, "ceil_mode", 0) != 0, includePad, null), true, x));
     }
 
     /** ReduceMean: axes as an attribute, or (opset 18) as an input; empty axes reduce all or nothing. */

@@ -1,0 +1,219 @@
+package dev.jprune.io.onnx;
+
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.google.protobuf.ByteString;
+import dev.jprune.exec.Executor;
+import dev.jprune.io.onnx.OnnxImporter.FillMissing;
+import dev.jprune.io.onnx.internal.proto.Onnx.AttributeProto;
+import dev.jprune.io.onnx.internal.proto.Onnx.GraphProto;
+import dev.jprune.io.onnx.internal.proto.Onnx.ModelProto;
+import dev.jprune.io.onnx.internal.proto.Onnx.NodeProto;
+import dev.jprune.io.onnx.internal.proto.Onnx.OperatorSetIdProto;
+import dev.jprune.io.onnx.internal.proto.Onnx.TensorProto;
+import dev.jprune.io.onnx.internal.proto.Onnx.TensorShapeProto;
+import dev.jprune.io.onnx.internal.proto.Onnx.TypeProto;
+import dev.jprune.io.onnx.internal.proto.Onnx.ValueInfoProto;
+import dev.jprune.ir.Graph;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Builds small ONNX models directly from the proto classes for the importer's opset tests: one float graph input
+ * of a fixed shape, initializers, nodes with attributes, named outputs; writes them, imports them and runs them in
+ * jprune and in ONNX Runtime.
+ */
+final class TinyOnnx {
+
+    private final long opset;
+    private final GraphProto.Builder g = GraphProto.newBuilder().setName("tiny");
+    private final List<int[]> inputShapes = new ArrayList<>();
+
+    TinyOnnx(long opset) {
+        this.opset = opset;
+    }
+
+    /** A float graph input of fixed shape. */
+    TinyOnnx input(String name, int... dims) {
+        TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
+        for (int d : dims) {
+            s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        g.addInput(ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(OnnxDataType.FLOAT.code()).setShape(s))));
+        inputShapes.add(dims);
+        return this;
+    }
+
+    /** A float graph output (shape left to the consumer). */
+    TinyOnnx output(String name) {
+        g.addOutput(ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(OnnxDataType.FLOAT.code()))));
+        return this;
+    }
+
+    /** A float initializer. */
+    TinyOnnx floats(String name, int[] dims, float... data) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1);
+        for (int d : dims) {
+            t.addDims(d);
+        }
+        g.addInitializer(t.setRawData(ByteString.copyFrom(OnnxTinyModels.le(data))));
+        return this;
+    }
+
+    /** A 1-D int64 initializer. */
+    TinyOnnx longs(String name, long... data) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(7).addDims(data.length);
+        for (long v : data) {
+            t.addInt64Data(v);
+        }
+        g.addInitializer(t);
+        return this;
+    }
+
+    /** A node; attributes are added on the returned builder. */
+    Node node(String opType, String name, String[] inputs, String... outputs) {
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(name);
+        for (String i : inputs) {
+            n.addInput(i);
+        }
+        for (String o : outputs) {
+            n.addOutput(o);
+        }
+        return new Node(this, n);
+    }
+
+    /** A node builder; {@link Node#done()} adds it to the graph. */
+    static final class Node {
+        private final TinyOnnx owner;
+        private final NodeProto.Builder n;
+
+        Node(TinyOnnx owner, NodeProto.Builder n) {
+            this.owner = owner;
+            this.n = n;
+        }
+
+        Node i(String name, long v) {
+            n.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v));
+            return this;
+        }
+
+        Node f(String name, float v) {
+            n.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v));
+            return this;
+        }
+
+        Node s(String name, String v) {
+            n.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                    .setS(ByteString.copyFromUtf8(v)));
+            return this;
+        }
+
+        Node ints(String name, long... v) {
+            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+            for (long x : v) {
+                a.addInts(x);
+            }
+            n.addAttribute(a);
+            return this;
+        }
+
+        Node floats(String name, float... v) {
+            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOATS);
+            for (float x : v) {
+                a.addFloats(x);
+            }
+            n.addAttribute(a);
+            return this;
+        }
+
+        TinyOnnx done() {
+            owner.g.addNode(n);
+            return owner;
+        }
+    }
+
+    ModelProto model() {
+        return ModelProto.newBuilder().setIrVersion(opset >= 21 ? 10 : opset >= 18 ? 8 : 7).setProducerName("jprune-test")
+                .setGraph(g).addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).build();
+    }
+
+    /** Writes the model as {@code dir/name.onnx}. */
+    Path write(Path dir, String name) throws IOException {
+        Path f = dir.resolve(name + ".onnx");
+        Files.write(f, model().toByteArray());
+        return f;
+    }
+
+    /** Imports the written model with the declared input shapes. */
+    Graph importFrom(Path file) throws IOException {
+        Shape[] shapes = new Shape[inputShapes.size()];
+        for (int i = 0; i < shapes.length; i++) {
+            shapes[i] = Shape.of(inputShapes.get(i));
+        }
+        return OnnxImporter.importModel(file, FillMissing.NONE, shapes);
+    }
+
+    /** Runs the imported graph on {@code inputs}: every output. */
+    static Tensor[] run(Graph g, Tensor... inputs) {
+        return Executor.run(g, inputs);
+    }
+
+    /** Runs {@code file} in ONNX Runtime on one input named {@code inputName}; every output as flat floats. */
+    static float[][] runtime(Path file, String inputName, Tensor x) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(1);
+            o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            try (OrtSession s = env.createSession(file.toString(), o);
+                 ai.onnxruntime.OnnxTensor in = ai.onnxruntime.OnnxTensor.createTensor(env,
+                         FloatBuffer.wrap(x.data()), toLongs(x.shape().dims()));
+                 OrtSession.Result r = s.run(Map.of(inputName, in))) {
+                float[][] out = new float[r.size()][];
+                int k = 0;
+                for (Map.Entry<String, OnnxValue> e : r) {
+                    FloatBuffer b = ((ai.onnxruntime.OnnxTensor) e.getValue()).getFloatBuffer();
+                    out[k] = new float[b.remaining()];
+                    b.get(out[k++]);
+                }
+                return out;
+            }
+        }
+    }
+
+    private static long[] toLongs(int[] d) {
+        long[] l = new long[d.length];
+        for (int i = 0; i < d.length; i++) {
+            l[i] = d[i];
+        }
+        return l;
+    }
+
+    /** Uniform values in [-1, 1) of the given shape. */
+    static Tensor random(long seed, int... dims) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Tensor t = Tensor.zeros(dims);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return t;
+    }
+
+    /** {@code n} uniform values in [-1, 1). */
+    static float[] randomFloats(long seed, int n) {
+        return random(seed, n).data();
+    }
+}
