@@ -29,6 +29,7 @@ import dev.jprune.ops.GroupNorm;
 import dev.jprune.ops.Hardsigmoid;
 import dev.jprune.ops.Hardswish;
 import dev.jprune.ops.Identity;
+import dev.jprune.ops.InstanceNorm2d;
 import dev.jprune.ops.LayerNorm;
 import dev.jprune.ops.LayerNorm2d;
 import dev.jprune.ops.LeakyReLU;
@@ -42,6 +43,9 @@ import dev.jprune.ops.MultiheadInProjection;
 import dev.jprune.ops.Normalize;
 import dev.jprune.ops.Pad;
 import dev.jprune.ops.Permute;
+import dev.jprune.ops.PReLU;
+import dev.jprune.ops.PixelShuffle;
+import dev.jprune.ops.PixelUnshuffle;
 import dev.jprune.ops.ReLU;
 import dev.jprune.ops.ReLU6;
 import dev.jprune.ops.Reshape;
@@ -59,6 +63,7 @@ import dev.jprune.ops.Sub;
 import dev.jprune.ops.Tanh;
 import dev.jprune.ops.Transpose;
 import dev.jprune.ops.Unsqueeze;
+import dev.jprune.ops.Upsample;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.weights.Parity;
@@ -83,7 +88,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every exported op on a small graph, in ONNX Runtime against jprune's engine at opsets 13, 17, 18 and 21 (the
- * version-dependent forms: ReduceMean/ReduceL2 axes, HardSwish, LayerNormalization, Gelu):
+ * version-dependent forms: ReduceMean/ReduceL2 axes, HardSwish, LayerNormalization, Gelu, Resize's inputs):
  * |ort − jprune| ≤ 1e-4 · max|jprune| + 1e-6. Parameters are parity values, inputs seeded uniform in [−2, 2).
  */
 class OnnxExportOpsTest {
@@ -139,6 +144,10 @@ class OnnxExportOpsTest {
         l.add(c("hardswish", img, (b, x) -> b.module("act", new Hardswish(), x)));
         l.add(c("hardsigmoid", img, (b, x) -> b.module("act", new Hardsigmoid(), x)));
         l.add(c("leaky_relu", img, (b, x) -> b.module("act", new LeakyReLU(0.1), x)));
+        l.add(c("prelu", img, (b, x) -> b.module("act", new PReLU(4), x)));
+        l.add(c("prelu_single_slope", img, (b, x) -> b.module("act", new PReLU(1), x)));
+        l.add(c("prelu_2d", Shape.of(2, 12), (b, x) -> b.module("act", new PReLU(12), x)));
+        l.add(c("prelu_3d", seq, (b, x) -> b.module("act", new PReLU(3), x)));
         l.add(c("softmax", seq, (b, x) -> b.module("act", new Softmax(-1), x)));
         l.add(c("identity_dropout_stochastic_depth", seq, (b, x) -> b.module("sd", new StochasticDepth(0.2, "row"),
                 b.module("drop", new Dropout(0.3), b.module("id", new Identity(), x)))));
@@ -190,6 +199,8 @@ class OnnxExportOpsTest {
         l.add(c("layernorm_no_affine", seq, (b, x) -> b.module("ln", new LayerNorm(Shape.of(8), 1e-5, false), x)));
         l.add(c("layernorm2d", img, (b, x) -> b.module("ln", new LayerNorm2d(4, 1e-6), x)));
         l.add(c("groupnorm", img, (b, x) -> b.module("gn", GroupNorm.of(2, 4), x)));
+        l.add(c("instancenorm", img, (b, x) -> b.module("in", new InstanceNorm2d(4, 1e-5, true), x)));
+        l.add(c("instancenorm_no_affine", img, (b, x) -> b.module("in", new InstanceNorm2d(4, 1e-3, false), x)));
         l.add(c("normalize", seq, (b, x) -> b.call("norm", Normalize.of(-1), x)));
         l.add(c("slice", seq, (b, x) -> b.call("s", new Slice(1, 1, Long.MAX_VALUE, 1), x)));
         l.add(c("slice_step_negative_start", seq, (b, x) -> b.call("s", new Slice(-1, -7, 7, 2), x)));

@@ -5,9 +5,13 @@ import dev.jprune.ops.GELU;
 import dev.jprune.ops.Hardsigmoid;
 import dev.jprune.ops.Hardswish;
 import dev.jprune.ops.LeakyReLU;
+import dev.jprune.ops.PReLU;
 import dev.jprune.ops.ReLU6;
 import dev.jprune.ops.SiLU;
 import dev.jprune.ops.Softmax;
+import dev.jprune.tensor.Shape;
+
+import java.util.Arrays;
 
 import static dev.jprune.io.onnx.internal.export.Emitter.ins;
 
@@ -15,7 +19,9 @@ import static dev.jprune.io.onnx.internal.export.Emitter.ins;
  * Activations with an ONNX form that differs in name or shape: ReLU6 and Clamp → {@code Clip} (bounds as inputs),
  * SiLU → {@code Sigmoid} + {@code Mul}, GELU → {@code Gelu} from opset 20, else its erf (or tanh) formula,
  * Hardswish → {@code HardSwish} from opset 14, else {@code HardSigmoid} + {@code Mul}, Hardsigmoid →
- * {@code HardSigmoid(alpha=1/6, beta=0.5)}, LeakyReLU → {@code LeakyRelu}, Softmax → {@code Softmax(axis)}.
+ * {@code HardSigmoid(alpha=1/6, beta=0.5)}, LeakyReLU → {@code LeakyRelu}, PReLU → {@code PRelu} (a slope per
+ * channel written as {@code (C, 1, …, 1)}, so that it broadcasts along axis 1; a single slope as {@code (1)}),
+ * Softmax → {@code Softmax(axis)}.
  */
 final class ActivationExporters {
 
@@ -43,6 +49,7 @@ final class ActivationExporters {
                 Attrs.f("alpha", 1.0 / 6), Attrs.f("beta", 0.5)));
         r.register(LeakyReLU.class, (op, e) -> e.applyTo(0, "LeakyRelu", ins(e.in(0)),
                 Attrs.f("alpha", op.negativeSlope())));
+        r.register(PReLU.class, ActivationExporters::prelu);
         r.register(Softmax.class, (op, e) -> e.applyTo(0, "Softmax", ins(e.in(0)),
                 Attrs.i("axis", e.inShape(0).normalizeAxis(op.dim()))));
     }
@@ -55,6 +62,18 @@ final class ActivationExporters {
         } else {
             e.applyTo(0, "Clip", ins(e.in(0), min, max));
         }
+    }
+
+    private static void prelu(PReLU p, Emitter e) {
+        int rank = e.inShape(0).rank();
+        if (p.numParameters() == 1 || rank <= 2) {
+            e.applyTo(0, "PRelu", ins(e.in(0), e.param("weight")));
+            return;
+        }
+        int[] dims = new int[rank - 1];
+        Arrays.fill(dims, 1);
+        dims[0] = p.numParameters();
+        e.applyTo(0, "PRelu", ins(e.in(0), e.param("weight", Shape.of(dims))));
     }
 
     private static void gelu(GELU g, Emitter e) {

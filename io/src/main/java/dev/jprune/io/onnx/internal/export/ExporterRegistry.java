@@ -35,6 +35,7 @@ public final class ExporterRegistry {
         ActivationExporters.register(r);
         PoolExporters.register(r);
         LayoutExporters.register(r);
+        SpatialExporters.register(r);
         IndexExporters.register(r);
         NormExporters.register(r);
         AttentionExporters.register(r);

@@ -2,6 +2,7 @@ package dev.jprune.io.onnx.internal.export;
 
 import dev.jprune.ops.BatchNorm2d;
 import dev.jprune.ops.GroupNorm;
+import dev.jprune.ops.InstanceNorm2d;
 import dev.jprune.ops.LayerNorm;
 import dev.jprune.ops.LayerNorm2d;
 import dev.jprune.ops.Normalize;
@@ -16,7 +17,8 @@ import static dev.jprune.io.onnx.internal.export.Emitter.ins;
  * ones and zeros). LayerNorm → {@code LayerNormalization} from opset 17, below it ReduceMean/Sub/Mul/Sqrt/Div and
  * the affine Mul/Add. LayerNorm2d (channels first) and GroupNorm → the same elementary form over the channel axis or
  * over {@code (N, groups, rest)} between two Reshapes, with the weight and bias as {@code (C, 1, 1)} initializers.
- * Normalize → {@code ReduceL2}, {@code Clip(min=eps)}, {@code Div}.
+ * InstanceNorm2d → {@code InstanceNormalization} (a non-affine one gets ones and zeros). Normalize →
+ * {@code ReduceL2}, {@code Clip(min=eps)}, {@code Div}.
  */
 final class NormExporters {
 
@@ -31,6 +33,12 @@ final class NormExporters {
             affine(e, n, Shape.of(op.channels(), 1, 1));
         });
         r.register(GroupNorm.class, NormExporters::groupNorm);
+        r.register(InstanceNorm2d.class, (op, e) -> {
+            int c = op.numFeatures();
+            String scale = op.affine() ? e.param("weight") : e.floats(Shape.of(c), filled(c, 1f));
+            String bias = op.affine() ? e.param("bias") : e.floats(Shape.of(c), new float[c]);
+            e.applyTo(0, "InstanceNormalization", ins(e.in(0), scale, bias), Attrs.f("epsilon", op.eps()));
+        });
         r.register(Normalize.class, (op, e) -> {
             String x = e.in(0);
             String norm = Forms.reduce(e, "ReduceL2", x, new long[] {e.inShape(0).normalizeAxis(op.dim())}, true);
