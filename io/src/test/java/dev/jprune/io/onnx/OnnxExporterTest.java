@@ -21,15 +21,20 @@ import dev.jprune.ops.Dropout;
 import dev.jprune.ops.Flatten;
 import dev.jprune.ops.Hardsigmoid;
 import dev.jprune.ops.Hardswish;
+import dev.jprune.ops.InstanceNorm2d;
 import dev.jprune.ops.Linear;
 import dev.jprune.ops.MaxPool2d;
 import dev.jprune.ops.Mean;
 import dev.jprune.ops.Mul;
+import dev.jprune.ops.PReLU;
+import dev.jprune.ops.PixelShuffle;
+import dev.jprune.ops.PixelUnshuffle;
 import dev.jprune.ops.Pad;
 import dev.jprune.ops.ReLU;
 import dev.jprune.ops.ReLU6;
 import dev.jprune.ops.Reshape;
 import dev.jprune.ops.Sigmoid;
+import dev.jprune.ops.Upsample;
 import dev.jprune.prune.BasePruner;
 import dev.jprune.prune.importance.GroupMagnitudeImportance;
 import dev.jprune.tensor.Shape;
@@ -118,6 +123,44 @@ class OnnxExporterTest {
         OrtRun.assertClose(ref, Executor.run(back, input())[0], 0, 1e-6, "cnn re-imported");
         assertSameParameters(g, back);
         assertEquals(g.parameterCount(), back.parameterCount());
+    }
+
+    /**
+     * A CNN of the ops added for the importer: PReLU (per channel and shared), InstanceNorm2d, PixelShuffle in both
+     * orders, PixelUnshuffle in both orders and Upsample with scales and with sizes.
+     */
+    static Graph pixelCnn() {
+        GraphBuilder b = new GraphBuilder("pixels");
+        Value x = b.input("input", IN);
+        x = b.module("conv1", Conv2d.of(3, 8, 3, 1, 1, true), x);
+        x = b.module("in1", new InstanceNorm2d(8, 1e-5, true), x);
+        x = b.module("act1", new PReLU(8), x);
+        x = b.module("unshuffle", PixelUnshuffle.of(2), x);
+        x = b.module("conv2", Conv2d.of(32, 16, 1, 1, 0, true), x);
+        x = b.module("act2", new PReLU(1), x);
+        x = b.module("shuffle", PixelShuffle.of(2), x);
+        x = b.call("space_to_depth", new PixelUnshuffle(2, true), x);
+        x = b.call("depth_to_space", new PixelShuffle(2, true), x);
+        x = b.module("up", Upsample.bilinear(16, 16, 2, false), x);
+        x = b.call("resize", new Upsample(24, 20, 24 / 32.0, 20 / 32.0, "nearest", "half_pixel", "round_prefer_ceil"),
+                x);
+        return b.build(b.module("head", Conv2d.of(4, 2, 3, 1, 1, true), x));
+    }
+
+    @Test
+    void newCoreOpsRunInOnnxRuntimeAndRoundTripThroughTheImporter() throws Exception {
+        Graph g = pixelCnn();
+        Parity.fill(g);
+        Tensor ref = Executor.run(g, input())[0];
+        for (long opset : new long[] {13, 21}) {
+            Path f = tmp.resolve("pixels_" + opset + ".onnx");
+            OnnxExporter.export(g, null, f, OnnxExportOptions.DEFAULTS.withOpset(opset));
+            OrtRun.assertClose(ref, OrtRun.runOne(f, "input", input()), "pixel cnn in ORT, opset " + opset);
+            Graph back = OnnxImporter.importModel(f, FillMissing.NONE, IN);
+            OrtRun.assertClose(ref, Executor.run(back, input())[0], 0, 1e-6, "pixel cnn re-imported, opset " + opset);
+            assertSameParameters(g, back);
+            assertEquals(g.stateDict().keySet(), back.stateDict().keySet(), "parameter names, opset " + opset);
+        }
     }
 
     @Test

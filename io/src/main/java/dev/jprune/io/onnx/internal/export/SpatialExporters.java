@@ -10,8 +10,10 @@ import static dev.jprune.io.onnx.internal.export.Emitter.ins;
 /**
  * Ops that move or resample pixels of {@code (N, C, H, W)}. PixelShuffle → {@code DepthToSpace(blocksize, mode)},
  * mode {@code CRD} (PyTorch's channel-first order) or {@code DCR}. PixelUnshuffle in ONNX's block-first order →
- * {@code SpaceToDepth}; in PyTorch's channel-first order, which {@code SpaceToDepth} cannot express, →
- * {@code Reshape (N, C, H, r, W, r)}, {@code Transpose (0, 1, 3, 5, 2, 4)}, {@code Reshape (N, C·r², H, W)}.
+ * {@code SpaceToDepth}; in PyTorch's channel-first order, which {@code SpaceToDepth} has no mode for, → each
+ * plane on its own: {@code Reshape (N·C, 1, H·r, W·r)}, {@code SpaceToDepth} (one input channel, so its block
+ * order is {@code i·r + j}), {@code Reshape (N, C·r², H, W)} (channel {@code c·r² + i·r + j}). Only ops the
+ * importer reads, so the form round-trips (a Transpose of the 6-D view would not).
  * Upsample → {@code Resize} with the op's mode, coordinate transformation and nearest rounding; the scales as a
  * FLOAT input when the op's scales are floats and give its output size, otherwise the output size as {@code sizes}
  * (ONNX Runtime then scales by output / input, as the importer does).
@@ -36,13 +38,9 @@ final class SpatialExporters {
         }
         Shape in = e.inShape(0);
         Shape out = e.outShape(0);
-        int n = in.dim(0);
-        int c = in.dim(1);
-        int h = out.dim(2);
-        int w = out.dim(3);
-        String split = e.apply("Reshape", ins(e.in(0), e.ints(n, c, h, f, w, f)));
-        String moved = e.apply("Transpose", ins(split), Attrs.ints("perm", 0, 1, 3, 5, 2, 4));
-        e.applyTo(0, "Reshape", ins(moved, e.ints(out.dims())));
+        String planes = e.apply("Reshape", ins(e.in(0), e.ints(in.dim(0) * in.dim(1), 1, in.dim(2), in.dim(3))));
+        String blocks = e.apply("SpaceToDepth", ins(planes), Attrs.i("blocksize", f));
+        e.applyTo(0, "Reshape", ins(blocks, e.ints(out.dims())));
     }
 
     private static void upsample(Upsample op, Emitter e) {
