@@ -14,10 +14,13 @@ import dev.jprune.ir.axis.Indices;
 import dev.jprune.exec.Executor;
 import dev.jprune.io.onnx.OnnxImporter.FillMissing;
 import dev.jprune.ir.Graph;
+import dev.jprune.ir.Node;
+import dev.jprune.ir.Parameter;
 import dev.jprune.prune.BasePruner;
 import dev.jprune.prune.importance.GroupMagnitudeImportance;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -39,6 +43,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -50,13 +55,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * InstanceNorm, LeakyReLU and PReLU. Each is imported; its forward on the saved input must match torch's saved
  * output and ONNX Runtime's within {@code 1e-4·max|ref| + 1e-6}; then it is pruned by 50 % (local, group L2
  * magnitude, the layers producing the outputs ignored, as the pruner does by default) and must still run with the
- * same output shape and fewer parameters and MACs. A model whose ops the importer does not translate yet is
+ * same output shape and fewer parameters and MACs; the pruned graph is exported with the import's origin and must run
+ * in ONNX Runtime like jprune's pruned forward (same tolerance), keeping the file's node and initializer names where
+ * the origin has them. Unpruned, import → export → import is lossless: the same parameter names and values and the
+ * same forward within {@code 1e-6} (absolute). A model whose ops the importer does not translate yet is
  * skipped (an assumption naming the missing op types): {@code chunk} and {@code interp} need the shape ops
  * (Shape, Gather, Slice, Div) that torch emits for {@code chunk} and for GroupNorm's reshape back. In
  * {@code interp}, the first conv's group cannot be pruned: torch's GroupNorm reshapes its channels into
  * {@code (N, groups, -1)}, which no single axis follows; the rest of the model is.
  */
 class RealExportsTest {
+
+    @TempDir
+    Path tmp;
 
     private static final Pattern DIMS = Pattern.compile("\"(input|output)\": \\[([0-9,\\s]*)\\]");
 
@@ -138,7 +149,8 @@ class RealExportsTest {
         Map<String, Shape> s = shapes(resource(name + ".json"));
         Tensor x = floats(resource(name + ".input.bin"), s.get("input"));
         Tensor ref = floats(resource(name + ".output.bin"), s.get("output"));
-        Graph g = OnnxImporter.importModel(file, FillMissing.NONE, s.get("input"));
+        OnnxImport imported = OnnxImporter.read(file, FillMissing.NONE, s.get("input"));
+        Graph g = imported.graph();
         Tensor y = Executor.run(g, x)[0];
         assertEquals(ref.shape(), y.shape(), name + ": output shape");
         assertClose(ref.data(), y.data(), name + " vs torch " + "1.13");
@@ -159,6 +171,90 @@ class RealExportsTest {
         }
         System.out.printf("%s: params %d -> %d, MACs %d -> %d%n", name, before.params(), after.params(),
                 before.convLinearMacs(), after.convLinearMacs());
+
+        Path out = tmp.resolve(name + ".pruned.onnx");
+        OnnxExporter.export(g, imported.origin(), out, OnnxExportOptions.DEFAULTS);
+        assertClose(pruned.data(), runtime(out, x), name + " pruned, exported, in ONNX Runtime");
+        assertKeepsOriginNames(file, out, g, imported.origin(), name);
+    }
+
+    /**
+     * The export of {@code g} ({@code out}) keeps the ONNX names of the original file ({@code original}): every
+     * Conv node of the original is a Conv of the same name in the export, and every parameter the origin maps to an
+     * initializer of the original is written under that initializer's name.
+     */
+    private static void assertKeepsOriginNames(Path original, Path out, Graph g, OnnxOrigin origin, String name)
+            throws Exception {
+        OnnxModelFile src = OnnxModelFile.readStructure(original);
+        OnnxModelFile dst = OnnxModelFile.readStructure(out);
+        Map<String, String> exportedOps = new java.util.HashMap<>();
+        for (OnnxNode n : dst.nodes()) {
+            exportedOps.put(n.name(), n.opType());
+        }
+        int convs = 0;
+        for (OnnxNode n : src.nodes()) {
+            if (n.opType().equals("Conv")) {
+                convs++;
+                assertEquals("Conv", exportedOps.get(n.name()), name + ": Conv node " + n.name()
+                        + " is not in the export under its name; export has " + new TreeSet<>(exportedOps.keySet()));
+            }
+        }
+        assertTrue(convs > 0, name + ": no Conv in the original");
+        Set<String> originalInits = new HashSet<>();
+        for (OnnxTensor t : src.initializers()) {
+            originalInits.add(t.name());
+        }
+        Set<String> exportedInits = new HashSet<>();
+        for (OnnxTensor t : dst.initializers()) {
+            exportedInits.add(t.name());
+        }
+        int kept = 0;
+        for (Parameter p : g.stateDict().values()) {
+            String init = origin.initializer(p.name());
+            if (!init.equals(p.name()) || originalInits.contains(init)) {
+                if (originalInits.contains(init)) {
+                    assertTrue(exportedInits.contains(init), name + ": parameter " + p.name() + " was initializer "
+                            + init + " of the original but is not in the export; export has "
+                            + new TreeSet<>(exportedInits));
+                    kept++;
+                }
+            }
+        }
+        assertTrue(kept > 0, name + ": no parameter kept its initializer name");
+        System.out.printf("%s: %d Conv node names and %d initializer names kept%n", name, convs, kept);
+    }
+
+    /**
+     * Import → export (with the origin) → import, unpruned: the same parameter names and values, the same forward
+     * within {@code 1e-6} (absolute), and the re-imported forward still matches torch's saved output.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"unet", "chunk", "split", "superres", "interp"})
+    void reExportIsLossless(String name) throws Exception {
+        Path file = importable(name);
+        Map<String, Shape> s = shapes(resource(name + ".json"));
+        Tensor x = floats(resource(name + ".input.bin"), s.get("input"));
+        OnnxImport imported = OnnxImporter.read(file, FillMissing.NONE, s.get("input"));
+        Graph g = imported.graph();
+        Path out = tmp.resolve(name + ".re.onnx");
+        OnnxExporter.export(g, imported.origin(), out, OnnxExportOptions.DEFAULTS);
+        Graph back = OnnxImporter.importModel(out, FillMissing.NONE, s.get("input"));
+        assertEquals(new TreeSet<>(g.stateDict().keySet()), new TreeSet<>(back.stateDict().keySet()),
+                name + ": parameter names after the round trip");
+        for (Parameter p : g.stateDict().values()) {
+            Parameter q = back.stateDict().get(p.name());
+            assertNotNull(q, name + ": " + p.name());
+            assertArrayEquals(p.value().data(), q.value().data(), 0f, name + ": " + p.name());
+        }
+        Tensor y = Executor.run(g, x)[0];
+        Tensor z = Executor.run(back, x)[0];
+        assertEquals(y.shape(), z.shape(), name + ": output shape");
+        float worst = PruningInvariantTest.maxDiff(y, z);
+        assertTrue(worst <= 1e-6f, name + ": re-imported forward differs by " + worst + " > 1e-6");
+        assertClose(floats(resource(name + ".output.bin"), s.get("output")).data(), z.data(),
+                name + " re-imported vs torch");
+        assertClose(y.data(), runtime(out, x), name + " re-exported, in ONNX Runtime");
+        System.out.printf("%s: re-import max |diff| %.3g (tolerance 1e-6)%n", name, worst);
     }
 
     /**
