@@ -39,7 +39,8 @@ import java.util.Set;
  * ({@code transB=1}) on a 2-D input, else MatMul with the transposed weight (+ Add of the bias); ReLU → Relu;
  * ReLU6, Clamp → Clip; Sigmoid, Tanh, Erf, Exp, Log, Sqrt as themselves; SiLU → Sigmoid·x; GELU → Gelu from opset
  * 20, else its Erf (or Tanh) formula; Hardswish → HardSwish (HardSigmoid·x at 13); Hardsigmoid → HardSigmoid;
- * LeakyReLU → LeakyRelu; Softmax; Add, Sub, Mul, Div, MatMul; MaxPool2d → MaxPool; AvgPool2d → AveragePool
+ * LeakyReLU → LeakyRelu; PReLU → PRelu (slope {@code (C, 1, 1)} for {@code (N, C, H, W)}); Softmax; Add, Sub,
+ * Mul, Div, MatMul; MaxPool2d → MaxPool; AvgPool2d → AveragePool
  * (in ceil mode, where ONNX Runtime's last window differs from PyTorch's, floor mode with PyTorch's end padding and,
  * for an average counting padding, a constant correction of the divisor);
  * AdaptiveAvgPool2d / AdaptiveMaxPool2d → GlobalAveragePool / GlobalMaxPool (1×1) or AveragePool / MaxPool when
@@ -47,7 +48,10 @@ import java.util.Set;
  * output shape; Transpose, Permute → Transpose; Concat; Squeeze, Unsqueeze (axes inputs); Slice; Split (sizes
  * input); Gather (INT64 indices); Pad → Pad (constant); Mean → ReduceMean (axes attribute below 18, input from 18);
  * Roll → Slice/Concat; LayerNorm → LayerNormalization from 17, elementary ops below; LayerNorm2d, GroupNorm → their
- * elementary form; Normalize → ReduceL2/Clip/Div; ScaledDotProductAttention → MatMul/Mul/Softmax/MatMul;
+ * elementary form; InstanceNorm2d → InstanceNormalization; PixelShuffle → DepthToSpace (CRD or DCR);
+ * PixelUnshuffle → SpaceToDepth (block-first order) or, channel-first, Reshape/SpaceToDepth/Reshape per plane;
+ * Upsample → Resize (its mode, coordinate transformation and nearest rounding; scales or sizes); Normalize →
+ * ReduceL2/Clip/Div; ScaledDotProductAttention → MatMul/Mul/Softmax/MatMul;
  * Identity, StochasticDepth → Identity; Dropout → Dropout; Constant → Constant node; FreeParameter, FreeBuffer → an
  * initializer. A node whose op has no exporter, or settings with no ONNX form, fails with
  * {@link UnsupportedOnnxExportException} naming the node and op class.

@@ -181,6 +181,23 @@ class OnnxExportOpsTest {
         l.add(c("flatten", img, (b, x) -> b.module("flat", Flatten.of(), x)));
         l.add(c("flatten_inner", img, (b, x) -> b.call("flat", new Flatten(2, 3), x)));
         l.add(c("reshape", img, (b, x) -> b.call("view", Reshape.of(2, -1, 12), x)));
+        l.add(c("pixel_shuffle", Shape.of(2, 8, 3, 5), (b, x) -> b.module("ps", PixelShuffle.of(2), x)));
+        l.add(c("pixel_shuffle_dcr", Shape.of(2, 18, 3, 2), (b, x) -> b.call("ps", new PixelShuffle(3, true), x)));
+        l.add(c("pixel_unshuffle", Shape.of(2, 3, 4, 6), (b, x) -> b.module("pu", PixelUnshuffle.of(2), x)));
+        l.add(c("pixel_unshuffle_3", img, (b, x) -> b.module("pu", PixelUnshuffle.of(3), x)));
+        l.add(c("pixel_unshuffle_dcr", Shape.of(2, 3, 4, 6), (b, x) -> b.call("pu", new PixelUnshuffle(2, true), x)));
+        l.add(c("upsample_nearest", img, (b, x) -> b.module("up", Upsample.nearest(6, 6, 2), x)));
+        l.add(c("upsample_bilinear", img, (b, x) -> b.module("up", Upsample.bilinear(6, 6, 2, false), x)));
+        l.add(c("upsample_bilinear_align_corners", img, (b, x) -> b.module("up", Upsample.bilinear(6, 6, 3, true),
+                x)));
+        l.add(c("upsample_linear_half_pixel_scale_1_5", img, (b, x) -> b.call("up",
+                new Upsample(9, 9, 1.5, 1.5, "linear", "half_pixel", "floor"), x)));
+        l.add(c("upsample_nearest_round_prefer_ceil_sizes", img, (b, x) -> b.call("up",
+                new Upsample(7, 11, 7 / 6.0, 11 / 6.0, "nearest", "half_pixel", "round_prefer_ceil"), x)));
+        l.add(c("upsample_nearest_ceil_down", img, (b, x) -> b.call("up",
+                new Upsample(3, 4, 0.5, 4 / 6.0, "nearest", "pytorch_half_pixel", "ceil"), x)));
+        l.add(c("upsample_nearest_round_prefer_floor_align", img, (b, x) -> b.call("up",
+                new Upsample(10, 9, 10 / 6.0, 1.5, "nearest", "align_corners", "round_prefer_floor"), x)));
         l.add(c2("concat", img, Shape.of(2, 3, 6, 6), (b, v) -> b.call("cat", new Concat(1), v[0], v[1])));
         l.add(c("transpose", seq, (b, x) -> b.call("t", new Transpose(1, -1), x)));
         l.add(c("permute", img, (b, x) -> b.call("p", Permute.of(0, 2, 3, 1), x)));

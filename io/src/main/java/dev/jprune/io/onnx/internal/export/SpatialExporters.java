@@ -58,7 +58,8 @@ final class SpatialExporters {
         } else if (sizesGiveScale) {
             inputs = ins(x, "", "", e.ints(in.dim(0), in.dim(1), op.outH(), op.outW()));
         } else {
-            throw e.unsupported("output " + op.outH() + "x" + op.outW() + " of a " + h + "x" + w + " input with scales ("
+            throw e.unsupported("output " + op.outH() + "x" + op.outW() + " of a " + h + "x" + w
+                    + " input with scales ("
                     + op.scaleH() + ", " + op.scaleW() + "): Resize takes either the scales (output = floor(input · "
                     + "scale)) or the output size (scale = output / input), and neither gives both here");
         }
