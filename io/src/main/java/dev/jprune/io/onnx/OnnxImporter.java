@@ -122,6 +122,9 @@ public final class OnnxImporter {
         List<OnnxNode> nodes = model.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             OnnxNode n = nodes.get(i);
+            if (cx.isFused(n)) {
+                continue;
+            }
             if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
                 throw cx.unsupported(n, "domain '" + n.domain() + "'");
             }

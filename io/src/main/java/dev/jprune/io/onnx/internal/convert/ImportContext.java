@@ -56,6 +56,9 @@ public final class ImportContext {
     private final Set<float[]> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
     private Set<String> callerScopes;
     private Set<String> usedValues;
+    private Map<String, List<OnnxNode>> consumers;
+    private final Set<String> materialized = new HashSet<>();
+    private final Set<OnnxNode> fused = Collections.newSetFromMap(new IdentityHashMap<>());
     private OnnxNode current;
 
     public ImportContext(OnnxModelFile model, Fill fill, GraphBuilder builder) {
@@ -131,7 +134,15 @@ public final class ImportContext {
 
     /** Whether input {@code i} is present and known at import time. */
     public boolean isConst(OnnxNode n, int i) throws IOException {
-        return hasInput(n, i) && values.get(n.inputs().get(i)) == null && constOrNull(n.inputs().get(i)) != null;
+        return hasInput(n, i) && isConstValue(n.inputs().get(i));
+    }
+
+    /**
+     * Whether ONNX value {@code name} is known at import time (also after {@link #dynamic} made a {@link Constant}
+     * node of it; a graph input of the same name as an initializer is not).
+     */
+    private boolean isConstValue(String name) throws IOException {
+        return (values.get(name) == null || materialized.contains(name)) && constOrNull(name) != null;
     }
 
     /** Whether every present input of {@code n} is known at import time. */
@@ -161,6 +172,7 @@ public final class ImportContext {
         }
         Value cv = call(sanitize(n.name().isEmpty() ? n.opType() : n.name()) + "_const" + i, new Constant(c.tensor()));
         values.put(in, cv);
+        materialized.add(in);
         return cv;
     }
 
@@ -179,7 +191,7 @@ public final class ImportContext {
 
     /** Input {@code i} as a constant; an error naming {@code what} when it is not one. */
     public Const constant(OnnxNode n, int i, String what) throws IOException {
-        Const c = hasInput(n, i) && values.get(n.inputs().get(i)) == null ? constOrNull(n.inputs().get(i)) : null;
+        Const c = hasInput(n, i) && isConstValue(n.inputs().get(i)) ? constOrNull(n.inputs().get(i)) : null;
         if (c == null) {
             throw unsupported(n, what + " (input " + i + ") is not a constant or initializer");
         }
@@ -236,6 +248,17 @@ public final class ImportContext {
         return c;
     }
 
+    /**
+     * Whether initializer {@code name} is (or will be) filled with parity values because its external data file is
+     * absent and the fill is {@link Fill#PARITY}: a converter may then fill a parameter by the PyTorch name it
+     * stands for instead (a MatMul weight {@code onnx::MatMul_12} holding {@code fc.weight}ᵀ).
+     */
+    public boolean isParityFilled(String name) {
+        OnnxTensor t = model.initializer(name);
+        return t != null && !t.hasData() && fill == Fill.PARITY && t.dataType() == OnnxDataType.FLOAT
+                && !Files.isRegularFile(dataFile(t));
+    }
+
     private Path dataFile(OnnxTensor t) {
         for (StringStringEntryProto e : t.proto().getExternalDataList()) {
             if (e.getKey().equals("location")) {
@@ -279,6 +302,42 @@ public final class ImportContext {
             }
         }
         return usedValues.contains(value);
+    }
+
+    /** The nodes reading ONNX value {@code value}, in file order (a node reading it twice is listed twice). */
+    public List<OnnxNode> consumers(String value) {
+        if (consumers == null) {
+            consumers = new HashMap<>();
+            for (OnnxNode m : model.nodes()) {
+                for (String in : m.inputs()) {
+                    consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(m);
+                }
+            }
+        }
+        return consumers.getOrDefault(value, List.of());
+    }
+
+    /** Whether ONNX value {@code value} is a graph output. */
+    public boolean isGraphOutput(String value) {
+        for (OnnxValueInfo o : model.outputs()) {
+            if (o.name().equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Marks a later node {@code n} as converted together with the current one (a fused form: the bias Add after a
+     * MatMul): the importer skips it; the converter binds its outputs and records it with {@link #alsoFrom}.
+     */
+    public void fuse(OnnxNode n) {
+        fused.add(n);
+    }
+
+    /** Whether {@link #fuse} marked {@code n}. */
+    public boolean isFused(OnnxNode n) {
+        return fused.contains(n);
     }
 
     // ---- attributes ----

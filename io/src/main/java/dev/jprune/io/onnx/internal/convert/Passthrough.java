@@ -39,7 +39,7 @@ final class Passthrough {
         Const c;
         OnnxAttribute a;
         if ((a = n.attribute("value")) != null) {
-            c = of(cx, n, a.asTensor());
+            c = Folding.tensor(cx, n, a.asTensor());
         } else if ((a = n.attribute("value_float")) != null) {
             c = Const.ofFloats(new int[0], new float[] {a.asFloat()});
         } else if ((a = n.attribute("value_floats")) != null) {
