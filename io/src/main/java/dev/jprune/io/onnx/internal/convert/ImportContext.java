@@ -15,6 +15,7 @@ import dev.jprune.ir.GraphBuilder;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.Value;
 import dev.jprune.ops.Constant;
+import dev.jprune.ops.FreeParameter;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.weights.Parity;
@@ -58,7 +59,7 @@ public final class ImportContext {
     private Set<String> usedValues;
     private Map<String, List<OnnxNode>> consumers;
     private final Set<String> materialized = new HashSet<>();
-    private final Set<OnnxNode> fused = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<List<String>> fused = new HashSet<>();
     private OnnxNode current;
 
     public ImportContext(OnnxModelFile model, Fill fill, GraphBuilder builder) {
@@ -145,6 +146,30 @@ public final class ImportContext {
         return (values.get(name) == null || materialized.contains(name)) && constOrNull(name) != null;
     }
 
+    /**
+     * Whether input {@code i} is known at import time and may be folded: not a float initializer with a PyTorch name
+     * (a parameter such as {@code class_token}, which must stay a parameter of the graph rather than be folded into
+     * a constant).
+     */
+    public boolean isFoldable(OnnxNode n, int i) throws IOException {
+        if (!isConst(n, i)) {
+            return false;
+        }
+        String in = n.inputs().get(i);
+        OnnxTensor t = model.initializer(in);
+        return t == null || t.dataType() != OnnxDataType.FLOAT || !PYTORCH_NAME.matcher(in).matches();
+    }
+
+    /** Whether every present input of {@code n} is {@link #isFoldable foldable}. */
+    public boolean allFoldable(OnnxNode n) throws IOException {
+        for (int i = 0; i < n.inputs().size(); i++) {
+            if (hasInput(n, i) && !isFoldable(n, i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether every present input of {@code n} is known at import time. */
     public boolean allConst(OnnxNode n) throws IOException {
         for (int i = 0; i < n.inputs().size(); i++) {
@@ -170,10 +195,40 @@ public final class ImportContext {
             throw new ModelFormatException(model.file(), "node '" + n.name() + "' (" + n.opType() + ") reads '" + in
                     + "', which no earlier node produces");
         }
-        Value cv = call(sanitize(n.name().isEmpty() ? n.opType() : n.name()) + "_const" + i, new Constant(c.tensor()));
+        Value cv;
+        OnnxTensor init = model.initializer(in);
+        if (init != null && c.floats() != null && PYTORCH_NAME.matcher(in).matches() && !paramValues.containsKey(in)) {
+            cv = freeParameter(in, c);
+        } else {
+            cv = call(sanitize(n.name().isEmpty() ? n.opType() : n.name()) + "_const" + i, new Constant(c.tensor()));
+        }
         values.put(in, cv);
         materialized.add(in);
         return cv;
+    }
+
+    /** A PyTorch {@code state_dict} name: dotted identifiers or indices ({@code encoder.pos_embedding}). */
+    private static final java.util.regex.Pattern PYTORCH_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z0-9_]+)*");
+
+    /**
+     * A float initializer with a PyTorch name read by a non-layer op ({@code class_token}, {@code encoder.pos_embedding},
+     * ConvNeXt's {@code features.1.0.layer_scale}): a {@link FreeParameter} of that full name (Torch-Pruning's
+     * unwrapped parameter), counted and pruned with the graph, rather than a {@link Constant}.
+     */
+    private Value freeParameter(String name, Const c) {
+        String[] parts = name.split("\\.");
+        List<GraphBuilder.Scope> scopes = new ArrayList<>();
+        for (int k = 0; k < parts.length - 1; k++) {
+            scopes.add(b.scope(parts[k]));
+        }
+        String leaf = parts[parts.length - 1];
+        Value v = b.own(leaf, new FreeParameter(leaf, Shape.of(c.dims()), -1));
+        for (int k = scopes.size() - 1; k >= 0; k--) {
+            scopes.get(k).close();
+        }
+        param(name.substring(0, Math.max(0, name.length() - leaf.length() - 1)), leaf, c, name);
+        return v;
     }
 
     /** The constant bound to ONNX value {@code name} (an initializer is loaded on first use), or {@code null}. */
@@ -332,12 +387,12 @@ public final class ImportContext {
      * MatMul): the importer skips it; the converter binds its outputs and records it with {@link #alsoFrom}.
      */
     public void fuse(OnnxNode n) {
-        fused.add(n);
+        fused.add(n.outputs());
     }
 
     /** Whether {@link #fuse} marked {@code n}. */
     public boolean isFused(OnnxNode n) {
-        return fused.contains(n);
+        return fused.contains(n.outputs());
     }
 
     // ---- attributes ----
@@ -413,7 +468,7 @@ public final class ImportContext {
     public void param(String module, String local, Const c, String initializer) {
         // Parameters take the loaded array itself (no copy) unless another parameter already holds it.
         boolean fresh = c.floats() != null && handedOut.add(c.floats());
-        String name = module + "." + local;
+        String name = module.isEmpty() ? local : module + "." + local;
         paramValues.put(name, fresh ? Tensor.wrap(Shape.of(c.dims()), c.floats()) : c.tensor());
         initializerNames.put(name, initializer);
     }

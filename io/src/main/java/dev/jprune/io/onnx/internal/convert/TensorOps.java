@@ -39,7 +39,7 @@ final class TensorOps {
     /** An element-wise binary op: folded on constants, else a function node (a constant operand becomes a Constant). */
     static OpConverter arithmetic(Bin fold, Op op) {
         return (cx, n, name) -> {
-            if (cx.allConst(n)) {
+            if (cx.allFoldable(n)) {
                 cx.constant(n, 0, ConstOps.binary(fold, cx.constant(n, 0, "A"), cx.constant(n, 1, "B")));
             } else {
                 cx.binary(n, name, op);
@@ -65,7 +65,7 @@ final class TensorOps {
 
     /** Pow: folded on constants; on a graph value, exponent 2 is {@code x·x} and 0.5 is Sqrt; other exponents refused. */
     static void pow(ImportContext cx, OnnxNode n, String name) throws IOException {
-        if (cx.allConst(n)) {
+        if (cx.allFoldable(n)) {
             cx.constant(n, 0, ConstOps.binary(Bin.POW, cx.constant(n, 0, "X"), cx.constant(n, 1, "Y")));
             return;
         }
@@ -83,7 +83,7 @@ final class TensorOps {
     }
 
     static void sqrt(ImportContext cx, OnnxNode n, String name) throws IOException {
-        if (cx.allConst(n)) {
+        if (cx.allFoldable(n)) {
             cx.constant(n, 0, ConstOps.sqrt(cx.constant(n, 0, "X")));
         } else {
             cx.unary(n, name, new Sqrt());
@@ -103,7 +103,7 @@ final class TensorOps {
         Const idx = cx.constant(n, 1, "the indices");
         int rank = cx.inputDims(n, 0).length;
         int axis = axis(cx, n, intAttr(n, "axis", 0), rank);
-        if (cx.isConst(n, 0)) {
+        if (cx.isFoldable(n, 0)) {
             cx.constant(n, 0, ConstOps.gather(cx.constant(n, 0, "the data"), idx, axis));
             return;
         }
@@ -150,7 +150,7 @@ final class TensorOps {
         for (int i = 0, j = 0; i < r; i++) {
             out[i] = isNew[i] ? 1 : in[j++];
         }
-        if (cx.isConst(n, 0)) {
+        if (cx.isFoldable(n, 0)) {
             cx.constant(n, 0, ConstOps.reshape(cx.constant(n, 0, "the data"), out));
             return;
         }
@@ -193,7 +193,7 @@ final class TensorOps {
                 out[j++] = in[i];
             }
         }
-        if (cx.isConst(n, 0)) {
+        if (cx.isFoldable(n, 0)) {
             cx.constant(n, 0, ConstOps.reshape(cx.constant(n, 0, "the data"), out));
             return;
         }
@@ -204,7 +204,7 @@ final class TensorOps {
     static void concat(ImportContext cx, OnnxNode n, String name) throws IOException {
         int rank = cx.inputDims(n, 0).length;
         int axis = axis(cx, n, intAttr(n, "axis", 0), rank);
-        if (cx.allConst(n)) {
+        if (cx.allFoldable(n)) {
             cx.constant(n, 0, ConstOps.concat(Folding.all(cx, n), axis));
             return;
         }
@@ -250,7 +250,7 @@ final class TensorOps {
         for (int i = 0; i < ax.length; i++) {
             ax[i] = axis(cx, n, axes[i], in.length);
         }
-        if (cx.isConst(n, 0)) {
+        if (cx.isFoldable(n, 0)) {
             cx.constant(n, 0, ConstOps.slice(cx.constant(n, 0, "the data"), starts, ends, ax, steps));
             return;
         }
@@ -287,7 +287,7 @@ final class TensorOps {
                 perm[i] = rank - 1 - i;
             }
         }
-        if (cx.isConst(n, 0)) {
+        if (cx.isFoldable(n, 0)) {
             cx.constant(n, 0, ConstOps.transpose(cx.constant(n, 0, "the data"), perm));
             return;
         }
@@ -301,7 +301,7 @@ final class TensorOps {
         for (int i = 0; i < s.length; i++) {
             shape[i] = Math.toIntExact(s[i]);
         }
-        if (cx.isConst(n, 0)) {
+        if (cx.isFoldable(n, 0)) {
             cx.constant(n, 0, ConstOps.expand(cx.constant(n, 0, "the input"), shape));
             return;
         }

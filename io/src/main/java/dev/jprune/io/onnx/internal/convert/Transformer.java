@@ -70,10 +70,12 @@ final class Transformer {
             } else if (dot > 0 && leaf.equals("bias")) {
                 module = ImportContext.sanitize(biasName.substring(0, dot));
             }
+        } else if (n.name().startsWith("/") && n.name().endsWith("/MatMul") && !torchPath(n.name()).isEmpty()) {
+            module = ImportContext.sanitize(torchPath(n.name())); // the only MatMul of its module scope
         }
         module = cx.moduleName(module + ".weight", module); // unique among modules
         Const wt;
-        if (cx.isParityFilled(wName) && add != null && !wName.endsWith(".weight")) {
+        if (cx.isParityFilled(wName) && !module.equals(name) && !wName.endsWith(".weight")) {
             wt = Const.ofFloats(new int[] {out, in},
                     Parity.value(module + "." + weightLocal, Shape.of(out, in)).data());
         } else {
@@ -90,6 +92,25 @@ final class Transformer {
             cx.alsoFrom(y, add);
             cx.output(add, y);
         }
+    }
+
+    /**
+     * The PyTorch module path of a torch.onnx.export node name: {@code /features/features.1/features.1.0/block/block.3/MatMul}
+     * → {@code features.1.0.block.3} (a scope that extends the previous one by {@code .k} is a Sequential index).
+     */
+    static String torchPath(String nodeName) {
+        String[] c = nodeName.split("/");
+        StringBuilder path = new StringBuilder();
+        String prev = null;
+        for (int i = 1; i < c.length - 1; i++) {
+            if (prev != null && c[i].startsWith(prev + ".")) {
+                path.append(c[i].substring(prev.length()));
+            } else {
+                path.append(path.length() == 0 ? "" : ".").append(c[i]);
+            }
+            prev = c[i];
+        }
+        return path.toString();
     }
 
     /** The Add that only reads the MatMul output and a 1-D constant of {@code out} entries, or {@code null}. */
