@@ -25,7 +25,7 @@ final class OnnxGraphs {
         this.opset = opset;
     }
 
-    /** A float graph input of fixed dims. */
+    /** A float graph input; a dim of -1 is dynamic (a {@code dim_param}), fixed by the import's input shape. */
     OnnxGraphs input(String name, long... dims) {
         g.addInput(valueInfo(name, dims));
         return this;
@@ -136,7 +136,8 @@ final class OnnxGraphs {
     private static ValueInfoProto valueInfo(String name, long... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (long d : dims) {
-            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+            shape.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("N")
+                    : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         }
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
                 TypeProto.Tensor.newBuilder().setElemType(OnnxDataType.FLOAT.code()).setShape(shape))).build();
