@@ -212,32 +212,53 @@ class OnnxTransformerOpsTest {
 
     @ParameterizedTest
     @ValueSource(ints = {17, 18})
-    void decomposedLayerNormWithReduceMeanAxesAttributeOrInput(int opset) throws IOException {
-        float[] w = {1f, 2f, 0.5f, -1f};
-        float[] bias = {0.1f, 0f, -0.2f, 0.3f};
+    void decomposedLayerNormWithReduceMeanAxesAttributeOrInputIsOneLayerNorm(int opset) throws IOException {
+        Graph g = load(decomposedLayerNorm(opset, false), Shape.of(3, 4));
+        assertEquals(1, g.nodes().size(), "one LayerNorm: " + g.nodes());
+        assertInstanceOf(LayerNorm.class, g.requireNode("ln").op());
+        assertEquals(1e-5, ((LayerNorm) g.requireNode("ln").op()).eps(), 1e-12);
+        float[] x = seq(12, 2f);
+        assertClose(layerNorm(x, 3, 4, LN_W, LN_B, 1e-5), run(g, Shape.of(3, 4), x));
+    }
+
+    @Test
+    void decomposedLayerNormWhoseVarianceIsAlsoAnOutputStaysElementwise() throws IOException {
+        Graph g = load(decomposedLayerNorm(18, true), Shape.of(3, 4));
+        assertTrue(g.nodes().size() > 5, "elementwise nodes: " + g.nodes());
+        float[] x = seq(12, 2f);
+        assertClose(layerNorm(x, 3, 4, LN_W, LN_B, 1e-5), run(g, Shape.of(3, 4), x));
+    }
+
+    private static final float[] LN_W = {1f, 2f, 0.5f, -1f};
+    private static final float[] LN_B = {0.1f, 0f, -0.2f, 0.3f};
+
+    /** ReduceMean → Sub → Pow 2 → ReduceMean → Add eps → Sqrt → Div → Mul γ → Add β, γ named {@code ln.weight}. */
+    private static OnnxGraphs decomposedLayerNorm(int opset, boolean varianceOutput) {
+        float[] w = LN_W;
+        float[] bias = LN_B;
         OnnxGraphs b = new OnnxGraphs(opset).input("x", 3, 4).output("y")
-                .floats("g", new long[] {4}, w).floats("b", new long[] {4}, bias)
-                .floats("two", new long[0], 2f).floats("eps", new long[0], 1e-5f);
+                .floats("ln.weight", new long[] {4}, w).floats("ln.bias", new long[] {4}, bias)
+                .floats("onnx::two", new long[0], 2f).floats("onnx::eps", new long[0], 1e-5f);
+        if (varianceOutput) {
+            b.output("var");
+        }
         if (opset >= 18) {
             b.ints("axes", -1)
                     .node("m1", "ReduceMean", "x", "axes", "->", "mean").add()
                     .node("sub", "Sub", "x", "mean", "->", "d").add()
-                    .node("pow", "Pow", "d", "two", "->", "d2").add()
+                    .node("pow", "Pow", "d", "onnx::two", "->", "d2").add()
                     .node("m2", "ReduceMean", "d2", "axes", "->", "var").add();
         } else {
             b.node("m1", "ReduceMean", "x", "->", "mean").ints("axes", -1).add()
                     .node("sub", "Sub", "x", "mean", "->", "d").add()
-                    .node("pow", "Pow", "d", "two", "->", "d2").add()
+                    .node("pow", "Pow", "d", "onnx::two", "->", "d2").add()
                     .node("m2", "ReduceMean", "d2", "->", "var").ints("axes", -1).add();
         }
-        b.node("add", "Add", "var", "eps", "->", "ve").add()
+        return b.node("add", "Add", "var", "onnx::eps", "->", "ve").add()
                 .node("sqrt", "Sqrt", "ve", "->", "sd").add()
                 .node("div", "Div", "d", "sd", "->", "n").add()
-                .node("mul", "Mul", "n", "g", "->", "ng").add()
-                .node("addb", "Add", "ng", "b", "->", "y").add();
-        Graph g = load(b, Shape.of(3, 4));
-        float[] x = seq(12, 2f);
-        assertClose(layerNorm(x, 3, 4, w, bias, 1e-5), run(g, Shape.of(3, 4), x));
+                .node("mul", "Mul", "n", "ln.weight", "->", "ng").add()
+                .node("addb", "Add", "ng", "ln.bias", "->", "y").add();
     }
 
     // ---- Gelu (20), Erf, Tanh ----

@@ -73,6 +73,7 @@ public final class OpConverters {
         m.put("Erf", Transformer::erf);
         m.put("Tanh", Transformer::tanh);
         m.put("Einsum", Transformer::einsum);
+        m.put("ReduceMean", Transformer::reduceMean);
 
         // more CNN ops
 

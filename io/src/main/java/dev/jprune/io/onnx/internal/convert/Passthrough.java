@@ -1,9 +1,7 @@
 package dev.jprune.io.onnx.internal.convert;
 
 import dev.jprune.io.onnx.OnnxAttribute;
-import dev.jprune.io.onnx.OnnxDataType;
 import dev.jprune.io.onnx.OnnxNode;
-import dev.jprune.io.onnx.OnnxTensor;
 import dev.jprune.io.onnx.UnsupportedOnnxOpException;
 import dev.jprune.ir.Value;
 import dev.jprune.ops.Dropout;
@@ -54,20 +52,5 @@ final class Passthrough {
             throw cx.unsupported(n, "no value, value_float(s) or value_int(s) attribute");
         }
         cx.constant(n, 0, c);
-    }
-
-    /** A tensor attribute as a constant (FLOAT or INT64). */
-    static Const of(ImportContext cx, OnnxNode n, OnnxTensor t) throws UnsupportedOnnxOpException {
-        long[] d = t.dims();
-        int[] dims = new int[d.length];
-        for (int i = 0; i < d.length; i++) {
-            dims[i] = Math.toIntExact(d[i]);
-        }
-        if (t.dataType() == OnnxDataType.FLOAT) {
-            return Const.ofFloats(dims, t.floats());
-        } else if (t.dataType() == OnnxDataType.INT64) {
-            return Const.ofLongs(dims, t.longs());
-        }
-        throw cx.unsupported(n, "a " + t.dataType() + " value; FLOAT and INT64 are supported");
     }
 }

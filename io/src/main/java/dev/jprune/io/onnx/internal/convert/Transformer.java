@@ -193,6 +193,115 @@ final class Transformer {
         cx.output(n, cx.apply(n, name, new Softmax(axis), true, x));
     }
 
+    /**
+     * ReduceMean: the head of a decomposed LayerNorm over the last axis ({@code ReduceMean → Sub → Pow 2 → ReduceMean
+     * → Add eps → Sqrt → Div → Mul γ → Add β}, each intermediate read only inside the pattern, γ and β 1-D
+     * constants) becomes one LayerNorm module named after γ ({@code X.weight} → {@code X}); anything else is a mean.
+     */
+    static void reduceMean(ImportContext cx, OnnxNode n, String name) throws IOException {
+        List<OnnxNode> chain = decomposedLayerNorm(cx, n);
+        if (chain == null) {
+            Pooling.reduceMean(cx, n, name);
+            return;
+        }
+        Value x = cx.dynamic(n, 0);
+        int d = x.shape().dim(x.shape().rank() - 1);
+        OnnxNode addEps = chain.get(3);
+        OnnxNode mul = chain.get(6);
+        OnnxNode addB = chain.get(7);
+        int ei = constIndex(cx, addEps);
+        int gi = constIndex(cx, mul);
+        int bi = constIndex(cx, addB);
+        double eps = cx.scalar(addEps, cx.constant(addEps, ei, "eps"));
+        eps = Double.parseDouble(Float.toString((float) eps));
+        String m = cx.moduleName(mul.inputs().get(gi), name);
+        cx.param(m, "weight", cx.constant(mul, gi, "the scale"), mul.inputs().get(gi));
+        cx.param(m, "bias", cx.constant(addB, bi, "the bias"), addB.inputs().get(bi));
+        Value y = cx.module(m, new LayerNorm(new int[] {d}, eps, true), x);
+        for (OnnxNode c : chain) {
+            cx.fuse(c);
+            cx.alsoFrom(y, c);
+        }
+        cx.output(addB, y);
+    }
+
+    /** The input index of the constant operand of a binary node whose other operand is a graph value, or -1. */
+    private static int constIndex(ImportContext cx, OnnxNode b) throws IOException {
+        if (b.inputs().size() != 2) {
+            return -1;
+        }
+        boolean c0 = cx.isConst(b, 0);
+        boolean c1 = cx.isConst(b, 1);
+        return c0 == c1 ? -1 : c0 ? 0 : 1;
+    }
+
+    /** The only reader of output 0 of {@code n} when it has op type {@code type} and reads it once, else {@code null}. */
+    private static OnnxNode onlyReader(ImportContext cx, OnnxNode n, String type) {
+        String out = n.outputs().get(0);
+        List<OnnxNode> r = cx.consumers(out);
+        return r.size() == 1 && r.get(0).opType().equals(type) && r.get(0).domain().isEmpty()
+                && !cx.isGraphOutput(out) && n.outputs().size() == 1 ? r.get(0) : null;
+    }
+
+    /** Whether ReduceMean {@code r} averages the last axis only, keeping it. */
+    private static boolean lastAxisMean(ImportContext cx, OnnxNode r, int rank) throws IOException {
+        long[] axes = cx.hasInput(r, 1) ? (cx.isConst(r, 1) ? cx.constant(r, 1, "axes").longValues() : null)
+                : (r.attribute("axes") != null ? r.attribute("axes").asInts() : null);
+        return axes != null && axes.length == 1 && (axes[0] == -1 || axes[0] == rank - 1)
+                && intAttr(r, "keepdims", 1) == 1;
+    }
+
+    /**
+     * The nodes after ReduceMean {@code m1} of a decomposed LayerNorm — Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add
+     * — or {@code null} when the sub-graph is not exactly that.
+     */
+    private static List<OnnxNode> decomposedLayerNorm(ImportContext cx, OnnxNode m1) throws IOException {
+        Value x = cx.valueOrNull(m1.inputs().get(0));
+        if (x == null || !lastAxisMean(cx, m1, x.shape().rank())) {
+            return null;
+        }
+        int rank = x.shape().rank();
+        int dim = x.shape().dim(rank - 1);
+        OnnxNode sub = onlyReader(cx, m1, "Sub");
+        if (sub == null || !sub.inputs().get(0).equals(m1.inputs().get(0)) || !sub.inputs().get(1).equals(m1.outputs().get(0))) {
+            return null;
+        }
+        List<OnnxNode> subReaders = cx.consumers(sub.outputs().get(0));
+        if (subReaders.size() != 2 || cx.isGraphOutput(sub.outputs().get(0))) {
+            return null;
+        }
+        OnnxNode pow = subReaders.get(0).opType().equals("Pow") ? subReaders.get(0) : subReaders.get(1);
+        OnnxNode div = pow == subReaders.get(0) ? subReaders.get(1) : subReaders.get(0);
+        if (!pow.opType().equals("Pow") || !div.opType().equals("Div") || !pow.inputs().get(0).equals(sub.outputs().get(0))
+                || !cx.isConst(pow, 1) || cx.scalar(pow, cx.constant(pow, 1, "the exponent")) != 2f
+                || !div.inputs().get(0).equals(sub.outputs().get(0))) {
+            return null;
+        }
+        OnnxNode m2 = onlyReader(cx, pow, "ReduceMean");
+        if (m2 == null || !lastAxisMean(cx, m2, rank)) {
+            return null;
+        }
+        OnnxNode addEps = onlyReader(cx, m2, "Add");
+        if (addEps == null || constIndex(cx, addEps) < 0 || cx.constant(addEps, constIndex(cx, addEps), "eps").size() != 1) {
+            return null;
+        }
+        OnnxNode sqrt = onlyReader(cx, addEps, "Sqrt");
+        if (sqrt == null || onlyReader(cx, sqrt, "Div") != div || !div.inputs().get(1).equals(sqrt.outputs().get(0))) {
+            return null;
+        }
+        OnnxNode mul = onlyReader(cx, div, "Mul");
+        OnnxNode addB = mul == null ? null : onlyReader(cx, mul, "Add");
+        if (addB == null || !isVector(cx, mul, dim) || !isVector(cx, addB, dim)) {
+            return null;
+        }
+        return List.of(sub, pow, m2, addEps, sqrt, div, mul, addB);
+    }
+
+    private static boolean isVector(ImportContext cx, OnnxNode b, int dim) throws IOException {
+        int i = constIndex(cx, b);
+        return i >= 0 && Arrays.equals(cx.constant(b, i, "the operand").dims(), new int[] {dim});
+    }
+
     /** Gelu (opset 20), {@code approximate} "none" or "tanh". */
     static void gelu(ImportContext cx, OnnxNode n, String name) throws IOException {
         String approx = stringAttr(n, "approximate", "none");
