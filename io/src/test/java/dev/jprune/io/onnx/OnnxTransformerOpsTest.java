@@ -463,6 +463,34 @@ class OnnxTransformerOpsTest {
         assertArrayEquals(new float[] {1, 2, 3, 4, 1, 2, 3, 4}, run(g, Shape.of(2, 3, 4), x));
     }
 
+    @Test
+    void graphValueGatherTransposeExpandConcatAndSqueeze() throws IOException {
+        // x (1, 3, 2) → Transpose (0, 2, 1) → (1, 2, 3) → Gather cols [2, 0] on axis 2 → (1, 2, 2)
+        // → Expand to (3, 2, 2) → Concat with a constant (1, 2, 2) on axis 0 → (4, 2, 2) → Squeeze nothing (no 1s)
+        OnnxGraphs b = new OnnxGraphs(13).input("x", 1, 3, 2).output("y")
+                .ints("idx", 2, 0).ints("shape", 3, 1, 1)
+                .floats("onnx::k", new long[] {1, 2, 2}, 9f, 8f, 7f, 6f)
+                .node("t", "Transpose", "x", "->", "xt").ints("perm", 0, 2, 1).add()
+                .node("g", "Gather", "xt", "idx", "->", "xg").i("axis", 2).add()
+                .node("e", "Expand", "xg", "shape", "->", "xe").add()
+                .node("c", "Concat", "xe", "onnx::k", "->", "xc").i("axis", 0).add()
+                .node("s", "Squeeze", "xc", "->", "y").add();
+        Graph g = load(b, Shape.of(1, 3, 2));
+        assertEquals(Shape.of(4, 2, 2), g.outputs().get(0).shape());
+        float[] x = {0, 1, 2, 3, 4, 5}; // x[0][i][j] = 2i + j; xt[0][j][i] = 2i + j
+        float[] row = new float[4];
+        for (int j = 0; j < 2; j++) {
+            row[j * 2] = 2 * 2 + j;     // i = 2
+            row[j * 2 + 1] = j;         // i = 0
+        }
+        float[] expected = new float[16];
+        for (int r = 0; r < 3; r++) {
+            System.arraycopy(row, 0, expected, r * 4, 4);
+        }
+        System.arraycopy(new float[] {9, 8, 7, 6}, 0, expected, 12, 4);
+        assertArrayEquals(expected, run(g, Shape.of(1, 3, 2), x));
+    }
+
     // ---- errors ----
 
     @Test
