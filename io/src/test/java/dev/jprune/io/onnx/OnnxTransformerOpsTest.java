@@ -289,6 +289,30 @@ class OnnxTransformerOpsTest {
     }
 
     @Test
+    void exportedExactGeluChainIsOneGeluModuleNamedAfterItsScope() throws IOException {
+        // torch.onnx.export of nn.GELU() before opset 20: x * (erf(x / √2) + 1) * 0.5
+        OnnxGraphs b = new OnnxGraphs(17).input("x", 6).output("y")
+                .floats("onnx::sqrt2", new long[0], (float) Math.sqrt(2)).floats("onnx::one", new long[0], 1f)
+                .floats("onnx::half", new long[0], 0.5f)
+                .node("/mlp/mlp.1/Div", "Div", "x", "onnx::sqrt2", "->", "q").add()
+                .node("/mlp/mlp.1/Erf", "Erf", "q", "->", "e").add()
+                .node("/mlp/mlp.1/Add", "Add", "e", "onnx::one", "->", "a").add()
+                .node("/mlp/mlp.1/Mul", "Mul", "x", "a", "->", "m").add()
+                .node("/mlp/mlp.1/Mul_1", "Mul", "m", "onnx::half", "->", "y").add();
+        OnnxImport imp = OnnxImporter.read(b.write(tmp, "gelu.onnx"), FillMissing.NONE, Shape.of(6));
+        Graph g = imp.graph();
+        assertEquals(1, g.nodes().size(), "one GELU: " + g.nodes());
+        assertInstanceOf(dev.jprune.ops.GELU.class, g.requireNode("mlp.1").op());
+        assertEquals(5, imp.origin().onnxNodes("mlp.1").size());
+        float[] x = seq(6, 2.5f);
+        float[] expected = new float[6];
+        for (int i = 0; i < 6; i++) {
+            expected[i] = (float) (x[i] / 2.0 * (1 + erf(x[i] / Math.sqrt(2))));
+        }
+        assertClose(expected, run(g, Shape.of(6), x));
+    }
+
+    @Test
     void erfAndTanh() throws IOException {
         Graph g = load(new OnnxGraphs(13).input("x", 5).output("y")
                 .node("e", "Erf", "x", "->", "e").add().node("t", "Tanh", "e", "->", "y").add(), Shape.of(5));

@@ -39,7 +39,7 @@ public final class OpConverters {
         m.put("Add", TensorOps::add);
         m.put("Sub", TensorOps::sub);
         m.put("Mul", TensorOps::mul);
-        m.put("Div", TensorOps::div);
+        m.put("Div", Transformer::div);
         m.put("Pow", TensorOps::pow);
         m.put("Sqrt", TensorOps::sqrt);
         m.put("Concat", TensorOps::concat);

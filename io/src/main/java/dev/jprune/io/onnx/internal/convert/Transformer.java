@@ -302,6 +302,58 @@ final class Transformer {
         return i >= 0 && Arrays.equals(cx.constant(b, i, "the operand").dims(), new int[] {dim});
     }
 
+    /**
+     * Div: the head of PyTorch's exact GELU as torch.onnx.export writes it before opset 20 — {@code Div(x, √2) → Erf →
+     * Add 1 → Mul x → Mul 0.5}, each intermediate read only by the next — becomes one GELU module named after the
+     * torch scope ({@code /mlp/mlp.1/Div} → {@code mlp.1}), as {@code nn.GELU} is; anything else is a division.
+     */
+    static void div(ImportContext cx, OnnxNode n, String name) throws IOException {
+        List<OnnxNode> chain = cx.allFoldable(n) ? null : decomposedGelu(cx, n);
+        if (chain == null) {
+            TensorOps.div(cx, n, name);
+            return;
+        }
+        String path = n.name().startsWith("/") ? ImportContext.sanitize(torchPath(n.name())) : "";
+        String m = cx.moduleName((path.isEmpty() ? name : path) + ".weight", name);
+        Value y = cx.module(m, GELU.exact(), cx.dynamic(n, 0));
+        for (OnnxNode c : chain) {
+            cx.fuse(c);
+            cx.alsoFrom(y, c);
+        }
+        cx.output(chain.get(chain.size() - 1), y);
+    }
+
+    private static boolean isScalar(ImportContext cx, OnnxNode b, int i, double value, double tol) throws IOException {
+        if (!cx.isConst(b, i)) {
+            return false;
+        }
+        Const c = cx.constant(b, i, "the operand");
+        return c.size() == 1 && Math.abs(c.floatValues()[0] - value) <= tol;
+    }
+
+    /** Erf, Add, Mul, Mul after Div {@code d} of an exact GELU, or {@code null}. */
+    private static List<OnnxNode> decomposedGelu(ImportContext cx, OnnxNode d) throws IOException {
+        String x = d.inputs().get(0);
+        if (cx.valueOrNull(x) == null || !isScalar(cx, d, 1, Math.sqrt(2), 1e-6)) {
+            return null;
+        }
+        OnnxNode erf = onlyReader(cx, d, "Erf");
+        OnnxNode add = erf == null ? null : onlyReader(cx, erf, "Add");
+        if (add == null || constIndex(cx, add) < 0 || !isScalar(cx, add, constIndex(cx, add), 1, 0)) {
+            return null;
+        }
+        OnnxNode mul = onlyReader(cx, add, "Mul");
+        if (mul == null || mul.inputs().size() != 2 || !mul.inputs().contains(x)
+                || !mul.inputs().contains(add.outputs().get(0))) {
+            return null;
+        }
+        OnnxNode half = onlyReader(cx, mul, "Mul");
+        if (half == null || constIndex(cx, half) < 0 || !isScalar(cx, half, constIndex(cx, half), 0.5, 0)) {
+            return null;
+        }
+        return List.of(erf, add, mul, half);
+    }
+
     /** Gelu (opset 20), {@code approximate} "none" or "tanh". */
     static void gelu(ImportContext cx, OnnxNode n, String name) throws IOException {
         String approx = stringAttr(n, "approximate", "none");
