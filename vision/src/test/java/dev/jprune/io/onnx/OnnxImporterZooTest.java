@@ -61,7 +61,24 @@ class OnnxImporterZooTest {
         System.out.println(compareTransformer(name));
     }
 
-    /** Over 100 M parameters: the same comparison with an 8 GB heap. */
+    /**
+     * The fixtures too large for the survey's heap (over 140 M weights): each imports with parity weights and runs to
+     * the zoo model's output shape. With an 8 GB heap.
+     */
+    @ParameterizedTest
+    @Tag("heavy")
+    @ValueSource(strings = {"convnext_large", "regnet_y_128gf", "regnet_y_32gf", "vgg19", "vgg19_bn", "vit_h_14",
+            "vit_l_16", "vit_l_32"})
+    void largeFixturesImportAndRun(String name) throws IOException {
+        Shape in = Zoo.defaultInput(name);
+        Tensor x = Parity.input(in);
+        for (String kind : List.of(".preserve.onnx", ".eval.onnx")) {
+            Graph g = OnnxImporter.importModel(fixture(name + kind), FillMissing.PARITY, in);
+            assertEquals(Shape.of(1, 1000), Executor.run(g, x)[0].shape(), name + kind);
+        }
+    }
+
+    /** Over 100 M parameters: the zoo comparison with an 8 GB heap. */
     @ParameterizedTest
     @Tag("heavy")
     @ValueSource(strings = {"vit_l_16", "vit_l_32", "vit_h_14", "convnext_large"})

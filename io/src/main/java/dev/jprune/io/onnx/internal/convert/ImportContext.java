@@ -58,6 +58,7 @@ public final class ImportContext {
     private Set<String> callerScopes;
     private Set<String> usedValues;
     private Map<String, List<OnnxNode>> consumers;
+    private Map<String, OnnxNode> constantNodes;
     private final Set<String> materialized = new HashSet<>();
     private final Set<List<String>> fused = new HashSet<>();
     private OnnxNode current;
@@ -239,9 +240,24 @@ public final class ImportContext {
             if (t != null) {
                 c = load(t);
                 consts.put(name, c);
+            } else if (constantNodes().containsKey(name)) { // a later Constant node, read ahead by a pattern match
+                c = Passthrough.value(this, constantNodes().get(name));
+                consts.put(name, c);
             }
         }
         return c;
+    }
+
+    private Map<String, OnnxNode> constantNodes() {
+        if (constantNodes == null) {
+            constantNodes = new HashMap<>();
+            for (OnnxNode m : model.nodes()) {
+                if (m.opType().equals("Constant") && m.domain().isEmpty() && m.outputs().size() == 1) {
+                    constantNodes.put(m.outputs().get(0), m);
+                }
+            }
+        }
+        return constantNodes;
     }
 
     /** Input {@code i} as a constant; an error naming {@code what} when it is not one. */

@@ -34,6 +34,11 @@ final class Passthrough {
     }
 
     static void constant(ImportContext cx, OnnxNode n, String name) throws UnsupportedOnnxOpException {
+        cx.constant(n, 0, value(cx, n));
+    }
+
+    /** The value of a {@code Constant} node (which has no inputs, so it can be read before its turn). */
+    static Const value(ImportContext cx, OnnxNode n) throws UnsupportedOnnxOpException {
         Const c;
         OnnxAttribute a;
         if ((a = n.attribute("value")) != null) {
@@ -51,6 +56,6 @@ final class Passthrough {
         } else {
             throw cx.unsupported(n, "no value, value_float(s) or value_int(s) attribute");
         }
-        cx.constant(n, 0, c);
+        return c;
     }
 }
