@@ -71,7 +71,7 @@ final class Folding {
         }
         OnnxAttribute a = n.attribute("value");
         Const v = a == null ? Const.ofFloats(new int[0], new float[] {0f}) : tensor(cx, n, a.asTensor());
-        cx.constant(n, 0, ConstOps.expand(ConstOps.reshape(v, new int[0]), dims));
+        cx.constant(n, 0, ConstLayout.expand(ConstLayout.reshape(v, new int[0]), dims));
     }
 
     static void range(ImportContext cx, OnnxNode n, String name) throws IOException {
@@ -107,7 +107,7 @@ final class Folding {
         if (!reduction.equals("none")) {
             throw cx.unsupported(n, "reduction '" + reduction + "'");
         }
-        cx.constant(n, 0, ConstOps.scatterND(cx.constant(n, 0, "the data"), cx.constant(n, 1, "the indices"),
+        cx.constant(n, 0, ConstLayout.scatterND(cx.constant(n, 0, "the data"), cx.constant(n, 1, "the indices"),
                 cx.constant(n, 2, "the updates")));
     }
 

@@ -39,7 +39,7 @@ public final class OpConverters {
         m.put("Add", TensorOps::add);
         m.put("Sub", TensorOps::sub);
         m.put("Mul", TensorOps::mul);
-        m.put("Div", Transformer::div);
+        m.put("Div", Fusions::div);
         m.put("Pow", TensorOps::pow);
         m.put("Sqrt", TensorOps::sqrt);
         m.put("Concat", TensorOps::concat);
@@ -73,7 +73,7 @@ public final class OpConverters {
         m.put("Erf", Transformer::erf);
         m.put("Tanh", Transformer::tanh);
         m.put("Einsum", Transformer::einsum);
-        m.put("ReduceMean", Transformer::reduceMean);
+        m.put("ReduceMean", Fusions::reduceMean);
 
         // more CNN ops
 

@@ -104,7 +104,7 @@ final class TensorOps {
         int rank = cx.inputDims(n, 0).length;
         int axis = axis(cx, n, intAttr(n, "axis", 0), rank);
         if (cx.isFoldable(n, 0)) {
-            cx.constant(n, 0, ConstOps.gather(cx.constant(n, 0, "the data"), idx, axis));
+            cx.constant(n, 0, ConstLayout.gather(cx.constant(n, 0, "the data"), idx, axis));
             return;
         }
         Value x = cx.dynamic(n, 0);
@@ -151,7 +151,7 @@ final class TensorOps {
             out[i] = isNew[i] ? 1 : in[j++];
         }
         if (cx.isFoldable(n, 0)) {
-            cx.constant(n, 0, ConstOps.reshape(cx.constant(n, 0, "the data"), out));
+            cx.constant(n, 0, ConstLayout.reshape(cx.constant(n, 0, "the data"), out));
             return;
         }
         Value x = cx.dynamic(n, 0);
@@ -194,7 +194,7 @@ final class TensorOps {
             }
         }
         if (cx.isFoldable(n, 0)) {
-            cx.constant(n, 0, ConstOps.reshape(cx.constant(n, 0, "the data"), out));
+            cx.constant(n, 0, ConstLayout.reshape(cx.constant(n, 0, "the data"), out));
             return;
         }
         int[] d = dropped.stream().mapToInt(Integer::intValue).toArray();
@@ -205,7 +205,7 @@ final class TensorOps {
         int rank = cx.inputDims(n, 0).length;
         int axis = axis(cx, n, intAttr(n, "axis", 0), rank);
         if (cx.allFoldable(n)) {
-            cx.constant(n, 0, ConstOps.concat(Folding.all(cx, n), axis));
+            cx.constant(n, 0, ConstLayout.concat(Folding.all(cx, n), axis));
             return;
         }
         Value[] in = new Value[n.inputs().size()];
@@ -251,7 +251,7 @@ final class TensorOps {
             ax[i] = axis(cx, n, axes[i], in.length);
         }
         if (cx.isFoldable(n, 0)) {
-            cx.constant(n, 0, ConstOps.slice(cx.constant(n, 0, "the data"), starts, ends, ax, steps));
+            cx.constant(n, 0, ConstLayout.slice(cx.constant(n, 0, "the data"), starts, ends, ax, steps));
             return;
         }
         Value x = cx.dynamic(n, 0);
@@ -259,7 +259,7 @@ final class TensorOps {
             if (steps[j] < 1) {
                 throw cx.unsupported(n, "step " + steps[j] + " on a graph value (only positive steps)");
             }
-            int[] se = ConstOps.sliceRange(in[ax[j]], starts[j], ends[j], steps[j]);
+            int[] se = ConstLayout.sliceRange(in[ax[j]], starts[j], ends[j], steps[j]);
             if (se[0] == 0 && se[1] == in[ax[j]] && steps[j] == 1) {
                 continue; // the whole axis
             }
@@ -288,7 +288,7 @@ final class TensorOps {
             }
         }
         if (cx.isFoldable(n, 0)) {
-            cx.constant(n, 0, ConstOps.transpose(cx.constant(n, 0, "the data"), perm));
+            cx.constant(n, 0, ConstLayout.transpose(cx.constant(n, 0, "the data"), perm));
             return;
         }
         cx.output(n, cx.call(name, Permute.of(perm), cx.dynamic(n, 0)));
@@ -302,7 +302,7 @@ final class TensorOps {
             shape[i] = Math.toIntExact(s[i]);
         }
         if (cx.isFoldable(n, 0)) {
-            cx.constant(n, 0, ConstOps.expand(cx.constant(n, 0, "the input"), shape));
+            cx.constant(n, 0, ConstLayout.expand(cx.constant(n, 0, "the input"), shape));
             return;
         }
         Value x = cx.dynamic(n, 0);

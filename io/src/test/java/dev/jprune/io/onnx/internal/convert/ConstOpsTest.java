@@ -54,7 +54,7 @@ class ConstOpsTest {
         Const shape = l(d(3), 1, -1, -1);
         Const w = ConstOps.where(ConstOps.binary(Bin.EQUAL, shape, l(d(), -1)), l(d(3), 1, 1, 1), shape);
         assertArrayEquals(new long[] {1, 1, 1}, w.longs());
-        Const e = ConstOps.expand(f(d(1, 2), 5f, 6f), new int[] {3, 1});
+        Const e = ConstLayout.expand(f(d(1, 2), 5f, 6f), new int[] {3, 1});
         assertArrayEquals(new int[] {3, 2}, e.dims());
         assertArrayEquals(new float[] {5, 6, 5, 6, 5, 6}, e.floats());
     }
@@ -62,26 +62,26 @@ class ConstOpsTest {
     @Test
     void gatherTakesNegativeIndicesAndKeepsTheIndexShape() {
         Const data = l(d(2, 3), 0, 1, 2, 3, 4, 5);
-        Const g = ConstOps.gather(data, l(d(), -1), 1); // column 2: a scalar index removes the axis
+        Const g = ConstLayout.gather(data, l(d(), -1), 1); // column 2: a scalar index removes the axis
         assertArrayEquals(new int[] {2}, g.dims());
         assertArrayEquals(new long[] {2, 5}, g.longs());
-        Const rows = ConstOps.gather(data, l(d(2), 1, 0), 0);
+        Const rows = ConstLayout.gather(data, l(d(2), 1, 0), 0);
         assertArrayEquals(new long[] {3, 4, 5, 0, 1, 2}, rows.longs());
-        assertThrows(IllegalArgumentException.class, () -> ConstOps.gather(data, l(d(), 3), 1));
+        assertThrows(IllegalArgumentException.class, () -> ConstLayout.gather(data, l(d(), 3), 1));
     }
 
     @Test
     void sliceClampsAndTakesNegativeSteps() {
         Const x = l(d(6), 0, 1, 2, 3, 4, 5);
         // x[-1::-2] with ONNX's INT64_MIN-like end: 5, 3, 1
-        assertArrayEquals(new long[] {5, 3, 1}, ConstOps.slice(x, new long[] {-1}, new long[] {Long.MIN_VALUE},
+        assertArrayEquals(new long[] {5, 3, 1}, ConstLayout.slice(x, new long[] {-1}, new long[] {Long.MIN_VALUE},
                 new int[] {0}, new long[] {-2}).longs());
         // x[1:100:2]: 1, 3, 5
-        assertArrayEquals(new long[] {1, 3, 5}, ConstOps.slice(x, new long[] {1}, new long[] {100}, new int[] {0},
+        assertArrayEquals(new long[] {1, 3, 5}, ConstLayout.slice(x, new long[] {1}, new long[] {100}, new int[] {0},
                 new long[] {2}).longs());
         // 2-D: rows 1:, columns ::-1 of [[0,1,2],[3,4,5]] → [[5,4,3]]
         Const m = l(d(2, 3), 0, 1, 2, 3, 4, 5);
-        Const s = ConstOps.slice(m, new long[] {1, -1}, new long[] {2, Long.MIN_VALUE}, new int[] {0, 1},
+        Const s = ConstLayout.slice(m, new long[] {1, -1}, new long[] {2, Long.MIN_VALUE}, new int[] {0, 1},
                 new long[] {1, -1});
         assertArrayEquals(new int[] {1, 3}, s.dims());
         assertArrayEquals(new long[] {5, 4, 3}, s.longs());
@@ -89,15 +89,15 @@ class ConstOpsTest {
 
     @Test
     void concatTransposeRangeScatterAndCast() {
-        Const c = ConstOps.concat(List.of(l(d(1), 7), l(d(2), 8, 9)), 0);
+        Const c = ConstLayout.concat(List.of(l(d(1), 7), l(d(2), 8, 9)), 0);
         assertArrayEquals(new long[] {7, 8, 9}, c.longs());
-        Const t = ConstOps.transpose(l(d(2, 3), 0, 1, 2, 3, 4, 5), new int[] {1, 0});
+        Const t = ConstLayout.transpose(l(d(2, 3), 0, 1, 2, 3, 4, 5), new int[] {1, 0});
         assertArrayEquals(new int[] {3, 2}, t.dims());
         assertArrayEquals(new long[] {0, 3, 1, 4, 2, 5}, t.longs());
         assertArrayEquals(new long[] {0, 3, 6}, ConstOps.range(l(d(), 0), l(d(), 7), l(d(), 3)).longs());
         assertArrayEquals(new long[] {5, 3}, ConstOps.range(l(d(), 5), l(d(), 1), l(d(), -2)).longs());
         // Swin's mask: scatter rows 0 and 2 of a 3x2 zero tensor with [1,1] and [2,2]
-        Const sc = ConstOps.scatterND(l(d(3, 2), 0, 0, 0, 0, 0, 0), l(d(2, 1), 0, 2), l(d(2, 2), 1, 1, 2, 2));
+        Const sc = ConstLayout.scatterND(l(d(3, 2), 0, 0, 0, 0, 0, 0), l(d(2, 1), 0, 2), l(d(2, 2), 1, 1, 2, 2));
         assertArrayEquals(new long[] {1, 1, 0, 0, 2, 2}, sc.longs());
         assertArrayEquals(new long[] {1, -2, 0}, ConstOps.cast(f(d(3), 1.9f, -2.7f, 0f), false, false).longs());
         assertArrayEquals(new long[] {1, 1, 0}, ConstOps.cast(f(d(3), 1.9f, -2.7f, 0f), false, true).longs());
