@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The state of one import, shared by the {@link OpConverter}s: the graph being built, the ONNX values bound so far
@@ -43,6 +44,9 @@ public final class ImportContext {
 
     /** What to do with an initializer whose external data file is absent. */
     public enum Fill { NONE, PARITY }
+
+    /** A PyTorch {@code state_dict} name: dotted identifiers or indices ({@code encoder.pos_embedding}). */
+    private static final Pattern PYTORCH_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z0-9_]+)*");
 
     private final OnnxModelFile model;
     private final Fill fill;
@@ -207,10 +211,6 @@ public final class ImportContext {
         materialized.add(in);
         return cv;
     }
-
-    /** A PyTorch {@code state_dict} name: dotted identifiers or indices ({@code encoder.pos_embedding}). */
-    private static final java.util.regex.Pattern PYTORCH_NAME =
-            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z0-9_]+)*");
 
     /**
      * A float initializer with a PyTorch name read by a non-layer op ({@code class_token}, {@code encoder.pos_embedding},
