@@ -30,6 +30,18 @@ import java.util.Set;
  * {@code _}; an unnamed node is {@code OpType_index}). Parameter values are copied from the initializers.
  * {@link #read} also returns the {@link OnnxOrigin}: the ONNX names behind each node and parameter.
  *
+ * <p>Transformer exports: a {@code MatMul} by a constant 2-D weight is a Linear module (weight transposed, see
+ * {@link OnnxOrigin}) that absorbs a following {@code Add} of a 1-D constant bias when it is the MatMul's only reader;
+ * the module is named after the bias: {@code X.bias} → {@code X}, {@code X.in_proj_bias} → {@code X} with parameters
+ * {@code in_proj_weight}, {@code in_proj_bias} ({@code nn.MultiheadAttention}). When such a weight is an anonymous
+ * initializer ({@code onnx::MatMul_12}) filled by {@link FillMissing#PARITY}, it is filled by that PyTorch name so
+ * that it equals the PyTorch model's. A float initializer with a PyTorch name read by any other op
+ * ({@code class_token}, {@code encoder.pos_embedding}, {@code features.1.0.layer_scale}) is a
+ * {@link dev.jprune.ops.FreeParameter} of that name. Shape sub-graphs ({@code Shape}, {@code Gather},
+ * {@code Concat}, {@code Cast}, {@code Where}, ... on constants) are folded for the given input shapes, so dynamic
+ * dimensions take the sizes of {@code inputShapes}. Anonymous constants (torch.onnx.export's folded
+ * {@code relative_position_bias_table[relative_position_index]} of Swin and MaxViT) are {@code Constant} nodes.
+ *
  * <p>Each ONNX op type is translated by its own converter ({@code dev.jprune.io.onnx.internal.convert}); the
  * supported types are {@link #supportedOps()}. Anything else is an {@link UnsupportedOnnxOpException}.
  *
@@ -122,6 +134,9 @@ public final class OnnxImporter {
         List<OnnxNode> nodes = model.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             OnnxNode n = nodes.get(i);
+            if (cx.isFused(n)) {
+                continue;
+            }
             if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
                 throw cx.unsupported(n, "domain '" + n.domain() + "'");
             }

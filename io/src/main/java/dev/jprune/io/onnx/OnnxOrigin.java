@@ -12,6 +12,12 @@ import java.util.Map;
  *
  * @param opset         the default-domain opset of the imported file
  * @param producer      the producer name of the imported file ({@code ""} when none)
+ * <p>A Linear imported from {@code MatMul(x, W)} (with or without the fused bias {@code Add}) lists that MatMul node
+ * first; its weight is {@code (out, in)} while the initializer recorded for it in {@code initializers} holds
+ * {@code Wᵀ (in, out)}: an exporter writing such a node back writes {@code MatMul(x, weightᵀ)} into that initializer
+ * (then the {@code Add} of the bias). A node whose first ONNX node is a {@code Gemm} holds the initializer as is.
+ * Parameters of no layer ({@code class_token}, {@code encoder.pos_embedding}) have an initializer but no node.
+ *
  * @param nodes         jprune node name → the ONNX node names it was imported from, in the file's order (a Linear
  *                      from {@code MatMul} + {@code Add} has two)
  * @param initializers  jprune parameter name ({@code layer1.0.conv1.weight}) → ONNX initializer name

@@ -15,6 +15,7 @@ import dev.jprune.ir.GraphBuilder;
 import dev.jprune.ir.Op;
 import dev.jprune.ir.Value;
 import dev.jprune.ops.Constant;
+import dev.jprune.ops.FreeParameter;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.weights.Parity;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The state of one import, shared by the {@link OpConverter}s: the graph being built, the ONNX values bound so far
@@ -42,6 +44,9 @@ public final class ImportContext {
 
     /** What to do with an initializer whose external data file is absent. */
     public enum Fill { NONE, PARITY }
+
+    /** A PyTorch {@code state_dict} name: dotted identifiers or indices ({@code encoder.pos_embedding}). */
+    private static final Pattern PYTORCH_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z0-9_]+)*");
 
     private final OnnxModelFile model;
     private final Fill fill;
@@ -56,6 +61,10 @@ public final class ImportContext {
     private final Set<float[]> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
     private Set<String> callerScopes;
     private Set<String> usedValues;
+    private Map<String, List<OnnxNode>> consumers;
+    private Map<String, OnnxNode> constantNodes;
+    private final Set<String> materialized = new HashSet<>();
+    private final Set<List<String>> fused = new HashSet<>();
     private OnnxNode current;
 
     public ImportContext(OnnxModelFile model, Fill fill, GraphBuilder builder) {
@@ -131,7 +140,39 @@ public final class ImportContext {
 
     /** Whether input {@code i} is present and known at import time. */
     public boolean isConst(OnnxNode n, int i) throws IOException {
-        return hasInput(n, i) && values.get(n.inputs().get(i)) == null && constOrNull(n.inputs().get(i)) != null;
+        return hasInput(n, i) && isConstValue(n.inputs().get(i));
+    }
+
+    /**
+     * Whether ONNX value {@code name} is known at import time (also after {@link #dynamic} made a {@link Constant}
+     * node of it; a graph input of the same name as an initializer is not).
+     */
+    private boolean isConstValue(String name) throws IOException {
+        return (values.get(name) == null || materialized.contains(name)) && constOrNull(name) != null;
+    }
+
+    /**
+     * Whether input {@code i} is known at import time and may be folded: not a float initializer with a PyTorch name
+     * (a parameter such as {@code class_token}, which must stay a parameter of the graph rather than be folded into
+     * a constant).
+     */
+    public boolean isFoldable(OnnxNode n, int i) throws IOException {
+        if (!isConst(n, i)) {
+            return false;
+        }
+        String in = n.inputs().get(i);
+        OnnxTensor t = model.initializer(in);
+        return t == null || t.dataType() != OnnxDataType.FLOAT || !PYTORCH_NAME.matcher(in).matches();
+    }
+
+    /** Whether every present input of {@code n} is {@link #isFoldable foldable}. */
+    public boolean allFoldable(OnnxNode n) throws IOException {
+        for (int i = 0; i < n.inputs().size(); i++) {
+            if (hasInput(n, i) && !isFoldable(n, i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether every present input of {@code n} is known at import time. */
@@ -159,9 +200,36 @@ public final class ImportContext {
             throw new ModelFormatException(model.file(), "node '" + n.name() + "' (" + n.opType() + ") reads '" + in
                     + "', which no earlier node produces");
         }
-        Value cv = call(sanitize(n.name().isEmpty() ? n.opType() : n.name()) + "_const" + i, new Constant(c.tensor()));
+        Value cv;
+        OnnxTensor init = model.initializer(in);
+        if (init != null && c.floats() != null && PYTORCH_NAME.matcher(in).matches() && !paramValues.containsKey(in)) {
+            cv = freeParameter(in, c);
+        } else {
+            cv = call(sanitize(n.name().isEmpty() ? n.opType() : n.name()) + "_const" + i, new Constant(c.tensor()));
+        }
         values.put(in, cv);
+        materialized.add(in);
         return cv;
+    }
+
+    /**
+     * A float initializer with a PyTorch name read by a non-layer op ({@code class_token}, {@code encoder.pos_embedding},
+     * ConvNeXt's {@code features.1.0.layer_scale}): a {@link FreeParameter} of that full name (Torch-Pruning's
+     * unwrapped parameter), counted and pruned with the graph, rather than a {@link Constant}.
+     */
+    private Value freeParameter(String name, Const c) {
+        String[] parts = name.split("\\.");
+        List<GraphBuilder.Scope> scopes = new ArrayList<>();
+        for (int k = 0; k < parts.length - 1; k++) {
+            scopes.add(b.scope(parts[k]));
+        }
+        String leaf = parts[parts.length - 1];
+        Value v = b.own(leaf, new FreeParameter(leaf, Shape.of(c.dims()), -1));
+        for (int k = scopes.size() - 1; k >= 0; k--) {
+            scopes.get(k).close();
+        }
+        param(name.substring(0, Math.max(0, name.length() - leaf.length() - 1)), leaf, c, name);
+        return v;
     }
 
     /** The constant bound to ONNX value {@code name} (an initializer is loaded on first use), or {@code null}. */
@@ -172,14 +240,29 @@ public final class ImportContext {
             if (t != null) {
                 c = load(t);
                 consts.put(name, c);
+            } else if (constantNodes().containsKey(name)) { // a later Constant node, read ahead by a pattern match
+                c = Passthrough.value(this, constantNodes().get(name));
+                consts.put(name, c);
             }
         }
         return c;
     }
 
+    private Map<String, OnnxNode> constantNodes() {
+        if (constantNodes == null) {
+            constantNodes = new HashMap<>();
+            for (OnnxNode m : model.nodes()) {
+                if (m.opType().equals("Constant") && m.domain().isEmpty() && m.outputs().size() == 1) {
+                    constantNodes.put(m.outputs().get(0), m);
+                }
+            }
+        }
+        return constantNodes;
+    }
+
     /** Input {@code i} as a constant; an error naming {@code what} when it is not one. */
     public Const constant(OnnxNode n, int i, String what) throws IOException {
-        Const c = hasInput(n, i) && values.get(n.inputs().get(i)) == null ? constOrNull(n.inputs().get(i)) : null;
+        Const c = hasInput(n, i) && isConstValue(n.inputs().get(i)) ? constOrNull(n.inputs().get(i)) : null;
         if (c == null) {
             throw unsupported(n, what + " (input " + i + ") is not a constant or initializer");
         }
@@ -236,6 +319,17 @@ public final class ImportContext {
         return c;
     }
 
+    /**
+     * Whether initializer {@code name} is (or will be) filled with parity values because its external data file is
+     * absent and the fill is {@link Fill#PARITY}: a converter may then fill a parameter by the PyTorch name it
+     * stands for instead (a MatMul weight {@code onnx::MatMul_12} holding {@code fc.weight}ᵀ).
+     */
+    public boolean isParityFilled(String name) {
+        OnnxTensor t = model.initializer(name);
+        return t != null && !t.hasData() && fill == Fill.PARITY && t.dataType() == OnnxDataType.FLOAT
+                && !Files.isRegularFile(dataFile(t));
+    }
+
     private Path dataFile(OnnxTensor t) {
         for (StringStringEntryProto e : t.proto().getExternalDataList()) {
             if (e.getKey().equals("location")) {
@@ -279,6 +373,42 @@ public final class ImportContext {
             }
         }
         return usedValues.contains(value);
+    }
+
+    /** The nodes reading ONNX value {@code value}, in file order (a node reading it twice is listed twice). */
+    public List<OnnxNode> consumers(String value) {
+        if (consumers == null) {
+            consumers = new HashMap<>();
+            for (OnnxNode m : model.nodes()) {
+                for (String in : m.inputs()) {
+                    consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(m);
+                }
+            }
+        }
+        return consumers.getOrDefault(value, List.of());
+    }
+
+    /** Whether ONNX value {@code value} is a graph output. */
+    public boolean isGraphOutput(String value) {
+        for (OnnxValueInfo o : model.outputs()) {
+            if (o.name().equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Marks a later node {@code n} as converted together with the current one (a fused form: the bias Add after a
+     * MatMul): the importer skips it; the converter binds its outputs and records it with {@link #alsoFrom}.
+     */
+    public void fuse(OnnxNode n) {
+        fused.add(n.outputs());
+    }
+
+    /** Whether {@link #fuse} marked {@code n}. */
+    public boolean isFused(OnnxNode n) {
+        return fused.contains(n.outputs());
     }
 
     // ---- attributes ----
@@ -401,7 +531,7 @@ public final class ImportContext {
     public void param(String module, String local, Const c, String initializer) {
         // Parameters take the loaded array itself (no copy) unless another parameter already holds it.
         boolean fresh = c.floats() != null && handedOut.add(c.floats());
-        String name = module + "." + local;
+        String name = module.isEmpty() ? local : module + "." + local;
         paramValues.put(name, fresh ? Tensor.wrap(Shape.of(c.dims()), c.floats()) : c.tensor());
         initializerNames.put(name, initializer);
     }

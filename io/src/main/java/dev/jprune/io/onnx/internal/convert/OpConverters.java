@@ -1,9 +1,7 @@
 package dev.jprune.io.onnx.internal.convert;
 
-import dev.jprune.ops.Add;
 import dev.jprune.ops.AdaptiveAvgPool2d;
 import dev.jprune.ops.Hardswish;
-import dev.jprune.ops.Mul;
 import dev.jprune.ops.ReLU;
 import dev.jprune.ops.Sigmoid;
 
@@ -27,20 +25,55 @@ public final class OpConverters {
         m.put("HardSwish", (cx, n, name) -> cx.unary(n, name, new Hardswish()));
         m.put("HardSigmoid", Activations::hardSigmoid);
         m.put("Clip", Activations::clip);
-        m.put("Add", (cx, n, name) -> cx.binary(n, name, new Add()));
-        m.put("Mul", (cx, n, name) -> cx.binary(n, name, new Mul()));
         m.put("MaxPool", Pooling::maxPool);
         m.put("AveragePool", Pooling::avgPool);
         m.put("GlobalAveragePool", (cx, n, name) -> cx.unary(n, name, AdaptiveAvgPool2d.of(1)));
         m.put("ReduceMean", Pooling::reduceMean);
         m.put("Flatten", ShapeOps::flatten);
-        m.put("Concat", ShapeOps::concat);
         m.put("Reshape", ShapeOps::reshape);
         m.put("Pad", ShapeOps::pad);
         m.put("Dropout", Passthrough::dropout);
         m.put("Identity", Passthrough::identity);
         m.put("Constant", Passthrough::constant);
         // shape sub-graphs and transformer ops
+        m.put("Add", TensorOps::add);
+        m.put("Sub", TensorOps::sub);
+        m.put("Mul", TensorOps::mul);
+        m.put("Div", Fusions::div);
+        m.put("Pow", TensorOps::pow);
+        m.put("Sqrt", TensorOps::sqrt);
+        m.put("Concat", TensorOps::concat);
+        m.put("Gather", TensorOps::gather);
+        m.put("Unsqueeze", TensorOps::unsqueeze);
+        m.put("Squeeze", TensorOps::squeeze);
+        m.put("Slice", TensorOps::slice);
+        m.put("Transpose", TensorOps::transpose);
+        m.put("Expand", TensorOps::expand);
+        m.put("Shape", Folding::shape);
+        m.put("Size", Folding::size);
+        m.put("Cast", Folding::cast);
+        m.put("ConstantOfShape", Folding::constantOfShape);
+        m.put("Range", Folding::range);
+        m.put("Equal", Folding.foldBinary(ConstOps.Bin.EQUAL));
+        m.put("Less", Folding.foldBinary(ConstOps.Bin.LESS));
+        m.put("Greater", Folding.foldBinary(ConstOps.Bin.GREATER));
+        m.put("And", Folding.foldBinary(ConstOps.Bin.AND));
+        m.put("Or", Folding.foldBinary(ConstOps.Bin.OR));
+        m.put("Not", Folding::not);
+        m.put("Where", Folding::where);
+        m.put("Mod", Folding::mod);
+        m.put("ScatterND", Folding::scatterND);
+        m.put("ReduceProd", Folding::reduceProd);
+        m.put("Min", Folding.variadic(ConstOps.Bin.MIN));
+        m.put("Max", Folding.variadic(ConstOps.Bin.MAX));
+        m.put("MatMul", Transformer::matMul);
+        m.put("LayerNormalization", Transformer::layerNorm);
+        m.put("Softmax", Transformer::softmax);
+        m.put("Gelu", Transformer::gelu);
+        m.put("Erf", Transformer::erf);
+        m.put("Tanh", Transformer::tanh);
+        m.put("Einsum", Transformer::einsum);
+        m.put("ReduceMean", Fusions::reduceMean);
 
         // more CNN ops
         m.put("ConvTranspose", Transposed::convTranspose);

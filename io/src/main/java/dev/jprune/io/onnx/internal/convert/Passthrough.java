@@ -1,9 +1,7 @@
 package dev.jprune.io.onnx.internal.convert;
 
 import dev.jprune.io.onnx.OnnxAttribute;
-import dev.jprune.io.onnx.OnnxDataType;
 import dev.jprune.io.onnx.OnnxNode;
-import dev.jprune.io.onnx.OnnxTensor;
 import dev.jprune.io.onnx.UnsupportedOnnxOpException;
 import dev.jprune.ir.Value;
 import dev.jprune.ops.Dropout;
@@ -36,10 +34,15 @@ final class Passthrough {
     }
 
     static void constant(ImportContext cx, OnnxNode n, String name) throws UnsupportedOnnxOpException {
+        cx.constant(n, 0, value(cx, n));
+    }
+
+    /** The value of a {@code Constant} node (which has no inputs, so it can be read before its turn). */
+    static Const value(ImportContext cx, OnnxNode n) throws UnsupportedOnnxOpException {
         Const c;
         OnnxAttribute a;
         if ((a = n.attribute("value")) != null) {
-            c = of(cx, n, a.asTensor());
+            c = Folding.tensor(cx, n, a.asTensor());
         } else if ((a = n.attribute("value_float")) != null) {
             c = Const.ofFloats(new int[0], new float[] {a.asFloat()});
         } else if ((a = n.attribute("value_floats")) != null) {
@@ -53,21 +56,6 @@ final class Passthrough {
         } else {
             throw cx.unsupported(n, "no value, value_float(s) or value_int(s) attribute");
         }
-        cx.constant(n, 0, c);
-    }
-
-    /** A tensor attribute as a constant (FLOAT or INT64). */
-    static Const of(ImportContext cx, OnnxNode n, OnnxTensor t) throws UnsupportedOnnxOpException {
-        long[] d = t.dims();
-        int[] dims = new int[d.length];
-        for (int i = 0; i < d.length; i++) {
-            dims[i] = Math.toIntExact(d[i]);
-        }
-        if (t.dataType() == OnnxDataType.FLOAT) {
-            return Const.ofFloats(dims, t.floats());
-        } else if (t.dataType() == OnnxDataType.INT64) {
-            return Const.ofLongs(dims, t.longs());
-        }
-        throw cx.unsupported(n, "a " + t.dataType() + " value; FLOAT and INT64 are supported");
+        return c;
     }
 }

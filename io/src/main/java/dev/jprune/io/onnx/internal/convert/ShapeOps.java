@@ -57,7 +57,7 @@ final class ShapeOps {
             }
             target[i] = Math.toIntExact(t);
         }
-        if (cx.isConst(n, 0)) {
+        if (cx.isFoldable(n, 0)) {
             Const c = cx.constant(n, 0, "the data");
             Shape out = Reshape.of(target).resolve(Shape.of(c.dims()));
             cx.constant(n, 0, new Const(out.dims(), c.floats(), c.longs()));

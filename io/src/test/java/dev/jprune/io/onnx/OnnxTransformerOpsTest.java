@@ -1,0 +1,552 @@
+package dev.jprune.io.onnx;
+
+import dev.jprune.exec.Executor;
+import dev.jprune.io.ModelFormatException;
+import dev.jprune.io.onnx.OnnxImporter.FillMissing;
+import dev.jprune.ir.Graph;
+import dev.jprune.ir.Node;
+import dev.jprune.ops.LayerNorm;
+import dev.jprune.ops.Linear;
+import dev.jprune.tensor.Shape;
+import dev.jprune.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shape sub-graph and transformer converters on tiny models built from the ONNX protos, at the opsets where an
+ * op's form changes. Expected values are computed here by naive loops; float results are compared within 1e-5
+ * absolute (the values are of order 1), integer and layout results exactly.
+ */
+class OnnxTransformerOpsTest {
+
+    private static final double TOL = 1e-5;
+
+    @TempDir
+    Path tmp;
+
+    private Graph load(OnnxGraphs b, Shape in) throws IOException {
+        return OnnxImporter.importModel(b.write(tmp, "m.onnx"), FillMissing.NONE, in);
+    }
+
+    private static float[] seq(int n, float scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Math.sin(1.3 * i + 0.2) * scale;
+        }
+        return x;
+    }
+
+    private static float[] run(Graph g, Shape in, float[] x) {
+        return Executor.run(g, Tensor.wrap(in, x.clone()))[0].data();
+    }
+
+    private static void assertClose(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, "element count");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], TOL, "element " + i);
+        }
+    }
+
+    // ---- Squeeze / Unsqueeze: axes attribute before 13, input from 13 ----
+
+    @ParameterizedTest
+    @ValueSource(ints = {11, 13, 21})
+    void unsqueezeAndSqueezeTakeAxesAsAttributeBefore13AndAsInputFrom13(int opset) throws IOException {
+        OnnxGraphs b = new OnnxGraphs(opset).input("x", 2, 3).output("y");
+        if (opset < 13) {
+            b.node("u", "Unsqueeze", "x", "->", "u").ints("axes", 0, -1).add()
+                    .node("s", "Squeeze", "u", "->", "y").ints("axes", 0).add();
+        } else {
+            b.ints("ua", 0, -1).ints("sa", 0)
+                    .node("u", "Unsqueeze", "x", "ua", "->", "u").add()
+                    .node("s", "Squeeze", "u", "sa", "->", "y").add();
+        }
+        Graph g = load(b, Shape.of(2, 3));
+        assertEquals(Shape.of(1, 2, 3, 1), g.requireNode("u").output(0).shape());
+        assertEquals(Shape.of(2, 3, 1), g.outputs().get(0).shape());
+        float[] x = seq(6, 1f);
+        assertArrayEquals(x, run(g, Shape.of(2, 3), x)); // only the layout changes
+    }
+
+    // ---- Slice: attributes before 10, inputs (with steps) from 10 ----
+
+    @Test
+    void sliceOpset9TakesAttributes() throws IOException {
+        OnnxGraphs b = new OnnxGraphs(9).input("x", 2, 4).output("y")
+                .node("s", "Slice", "x", "->", "y").ints("starts", 1).ints("ends", 3).ints("axes", 1).add();
+        Graph g = load(b, Shape.of(2, 4));
+        float[] x = seq(8, 1f);
+        assertArrayEquals(new float[] {x[1], x[2], x[5], x[6]}, run(g, Shape.of(2, 4), x));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {10, 13, 21})
+    void sliceFrom10TakesInputsWithStepsOnGraphValuesAndNegativeStepsOnConstants(int opset) throws IOException {
+        // y = x[:, 0:5:2] + c[::-1] where c = [10, 20, 30] is an (anonymous) initializer folded at import.
+        OnnxGraphs b = new OnnxGraphs(opset).input("x", 2, 5).output("y")
+                .ints("st", 0).ints("en", 5).ints("ax", 1).ints("sp", 2)
+                .ints("cst", -1).ints("cen", Long.MIN_VALUE).ints("cax", 0).ints("csp", -1)
+                .floats("onnx::c", new long[] {3}, 10f, 20f, 30f)
+                .node("s", "Slice", "x", "st", "en", "ax", "sp", "->", "xs").add()
+                .node("r", "Slice", "onnx::c", "cst", "cen", "cax", "csp", "->", "cr").add()
+                .node("a", "Add", "xs", "cr", "->", "y").add();
+        Graph g = load(b, Shape.of(2, 5));
+        float[] x = seq(10, 1f);
+        float[] expected = new float[6];
+        float[] rev = {30f, 20f, 10f};
+        for (int r = 0; r < 2; r++) {
+            for (int j = 0; j < 3; j++) {
+                expected[r * 3 + j] = x[r * 5 + 2 * j] + rev[j];
+            }
+        }
+        assertClose(expected, run(g, Shape.of(2, 5), x));
+    }
+
+    @Test
+    void negativeSliceStepOnAGraphValueIsRefusedNamingTheNode() throws IOException {
+        OnnxGraphs b = new OnnxGraphs(13).input("x", 4).output("y")
+                .ints("st", -1).ints("en", Long.MIN_VALUE).ints("ax", 0).ints("sp", -1)
+                .node("flip", "Slice", "x", "st", "en", "ax", "sp", "->", "y").add();
+        UnsupportedOnnxOpException e = assertThrows(UnsupportedOnnxOpException.class, () -> load(b, Shape.of(4)));
+        assertEquals("flip", e.nodeName());
+        assertTrue(e.getMessage().contains("step -1"), e.getMessage());
+    }
+
+    // ---- Softmax: coerce-to-2D before 13 ----
+
+    private static float[] softmax(float[] x, int outer, int axis, int inner) {
+        float[] out = new float[x.length];
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int a = 0; a < axis; a++) {
+                    max = Math.max(max, x[(o * axis + a) * inner + i]);
+                }
+                double sum = 0;
+                for (int a = 0; a < axis; a++) {
+                    sum += Math.exp(x[(o * axis + a) * inner + i] - max);
+                }
+                for (int a = 0; a < axis; a++) {
+                    out[(o * axis + a) * inner + i] = (float) (Math.exp(x[(o * axis + a) * inner + i] - max) / sum);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void softmaxOpset11DefaultAxisOneOnA2dInputIsTheLastAxis() throws IOException {
+        Graph g = load(new OnnxGraphs(11).input("x", 2, 3).output("y").node("sm", "Softmax", "x", "->", "y").add(),
+                Shape.of(2, 3));
+        float[] x = seq(6, 2f);
+        assertClose(softmax(x, 2, 3, 1), run(g, Shape.of(2, 3), x));
+    }
+
+    @Test
+    void softmaxOpset11OverFlattenedTrailingAxesIsRefused() throws IOException {
+        OnnxGraphs b = new OnnxGraphs(11).input("x", 2, 3, 4).output("y")
+                .node("sm", "Softmax", "x", "->", "y").i("axis", 1).add();
+        UnsupportedOnnxOpException e = assertThrows(UnsupportedOnnxOpException.class, () -> load(b, Shape.of(2, 3, 4)));
+        assertEquals("sm", e.nodeName());
+        assertEquals(11, e.opset());
+    }
+
+    @Test
+    void softmaxOpset13IsAlongOneAxis() throws IOException {
+        Graph g = load(new OnnxGraphs(13).input("x", 2, 3, 4).output("y")
+                .node("sm", "Softmax", "x", "->", "y").i("axis", 1).add(), Shape.of(2, 3, 4));
+        float[] x = seq(24, 2f);
+        assertClose(softmax(x, 2, 3, 4), run(g, Shape.of(2, 3, 4), x));
+    }
+
+    // ---- LayerNorm: LayerNormalization (17) and the decomposed form with ReduceMean 17 vs 18 ----
+
+    private static float[] layerNorm(float[] x, int rows, int d, float[] w, float[] b, double eps) {
+        float[] out = new float[x.length];
+        for (int r = 0; r < rows; r++) {
+            double mean = 0;
+            for (int j = 0; j < d; j++) {
+                mean += x[r * d + j];
+            }
+            mean /= d;
+            double var = 0;
+            for (int j = 0; j < d; j++) {
+                var += (x[r * d + j] - mean) * (x[r * d + j] - mean);
+            }
+            var /= d;
+            for (int j = 0; j < d; j++) {
+                out[r * d + j] = (float) ((x[r * d + j] - mean) / Math.sqrt(var + eps) * w[j] + b[j]);
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {17, 21})
+    void layerNormalizationIsALayerNormModuleNamedAfterItsWeight(int opset) throws IOException {
+        float[] w = {1f, 2f, 0.5f, -1f};
+        float[] bias = {0.1f, 0f, -0.2f, 0.3f};
+        OnnxGraphs b = new OnnxGraphs(opset).input("x", 3, 4).output("y")
+                .floats("ln.weight", new long[] {4}, w).floats("ln.bias", new long[] {4}, bias)
+                .node("/ln/LayerNormalization", "LayerNormalization", "x", "ln.weight", "ln.bias", "->", "y")
+                .i("axis", -1).f("epsilon", 1e-3f).add();
+        Graph g = load(b, Shape.of(3, 4));
+        Node ln = g.requireNode("ln");
+        assertInstanceOf(LayerNorm.class, ln.op());
+        assertEquals(1e-3, ((LayerNorm) ln.op()).eps(), 1e-12);
+        float[] x = seq(12, 2f);
+        assertClose(layerNorm(x, 3, 4, w, bias, 1e-3), run(g, Shape.of(3, 4), x));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {17, 18})
+    void decomposedLayerNormWithReduceMeanAxesAttributeOrInputIsOneLayerNorm(int opset) throws IOException {
+        Graph g = load(decomposedLayerNorm(opset, false), Shape.of(3, 4));
+        assertEquals(1, g.nodes().size(), "one LayerNorm: " + g.nodes());
+        assertInstanceOf(LayerNorm.class, g.requireNode("ln").op());
+        assertEquals(1e-5, ((LayerNorm) g.requireNode("ln").op()).eps(), 1e-12);
+        float[] x = seq(12, 2f);
+        assertClose(layerNorm(x, 3, 4, LN_W, LN_B, 1e-5), run(g, Shape.of(3, 4), x));
+    }
+
+    @Test
+    void decomposedLayerNormWhoseVarianceIsAlsoAnOutputStaysElementwise() throws IOException {
+        Graph g = load(decomposedLayerNorm(18, true), Shape.of(3, 4));
+        assertTrue(g.nodes().size() > 5, "elementwise nodes: " + g.nodes());
+        float[] x = seq(12, 2f);
+        assertClose(layerNorm(x, 3, 4, LN_W, LN_B, 1e-5), run(g, Shape.of(3, 4), x));
+    }
+
+    private static final float[] LN_W = {1f, 2f, 0.5f, -1f};
+    private static final float[] LN_B = {0.1f, 0f, -0.2f, 0.3f};
+
+    /** ReduceMean → Sub → Pow 2 → ReduceMean → Add eps → Sqrt → Div → Mul γ → Add β, γ named {@code ln.weight}. */
+    private static OnnxGraphs decomposedLayerNorm(int opset, boolean varianceOutput) {
+        float[] w = LN_W;
+        float[] bias = LN_B;
+        OnnxGraphs b = new OnnxGraphs(opset).input("x", 3, 4).output("y")
+                .floats("ln.weight", new long[] {4}, w).floats("ln.bias", new long[] {4}, bias)
+                .floats("onnx::two", new long[0], 2f).floats("onnx::eps", new long[0], 1e-5f);
+        if (varianceOutput) {
+            b.output("var");
+        }
+        if (opset >= 18) {
+            b.ints("axes", -1)
+                    .node("m1", "ReduceMean", "x", "axes", "->", "mean").add()
+                    .node("sub", "Sub", "x", "mean", "->", "d").add()
+                    .node("pow", "Pow", "d", "onnx::two", "->", "d2").add()
+                    .node("m2", "ReduceMean", "d2", "axes", "->", "var").add();
+        } else {
+            b.node("m1", "ReduceMean", "x", "->", "mean").ints("axes", -1).add()
+                    .node("sub", "Sub", "x", "mean", "->", "d").add()
+                    .node("pow", "Pow", "d", "onnx::two", "->", "d2").add()
+                    .node("m2", "ReduceMean", "d2", "->", "var").ints("axes", -1).add();
+        }
+        return b.node("add", "Add", "var", "onnx::eps", "->", "ve").add()
+                .node("sqrt", "Sqrt", "ve", "->", "sd").add()
+                .node("div", "Div", "d", "sd", "->", "n").add()
+                .node("mul", "Mul", "n", "ln.weight", "->", "ng").add()
+                .node("addb", "Add", "ng", "ln.bias", "->", "y").add();
+    }
+
+    // ---- Gelu (20), Erf, Tanh ----
+
+    private static double erf(double x) { // Maclaurin series, exact to double precision for |x| < 3
+        double sum = 0;
+        double term = x;
+        for (int n = 0; n < 80; n++) {
+            sum += term / (2 * n + 1);
+            term *= -x * x / (n + 1);
+        }
+        return 2 / Math.sqrt(Math.PI) * sum;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "tanh"})
+    void geluOpset20(String approximate) throws IOException {
+        Graph g = load(new OnnxGraphs(20).input("x", 6).output("y")
+                .node("gelu", "Gelu", "x", "->", "y").s("approximate", approximate).add(), Shape.of(6));
+        float[] x = seq(6, 2.5f);
+        float[] expected = new float[6];
+        for (int i = 0; i < 6; i++) {
+            double v = x[i];
+            expected[i] = (float) (approximate.equals("none") ? v / 2 * (1 + erf(v / Math.sqrt(2)))
+                    : v / 2 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))));
+        }
+        assertClose(expected, run(g, Shape.of(6), x));
+    }
+
+    @Test
+    void exportedExactGeluChainIsOneGeluModuleNamedAfterItsScope() throws IOException {
+        // torch.onnx.export of nn.GELU() before opset 20: x * (erf(x / √2) + 1) * 0.5
+        OnnxGraphs b = new OnnxGraphs(17).input("x", 6).output("y")
+                .floats("onnx::sqrt2", new long[0], (float) Math.sqrt(2)).floats("onnx::one", new long[0], 1f)
+                .floats("onnx::half", new long[0], 0.5f)
+                .node("/mlp/mlp.1/Div", "Div", "x", "onnx::sqrt2", "->", "q").add()
+                .node("/mlp/mlp.1/Erf", "Erf", "q", "->", "e").add()
+                .node("/mlp/mlp.1/Add", "Add", "e", "onnx::one", "->", "a").add()
+                .node("/mlp/mlp.1/Mul", "Mul", "x", "a", "->", "m").add()
+                .node("/mlp/mlp.1/Mul_1", "Mul", "m", "onnx::half", "->", "y").add();
+        OnnxImport imp = OnnxImporter.read(b.write(tmp, "gelu.onnx"), FillMissing.NONE, Shape.of(6));
+        Graph g = imp.graph();
+        assertEquals(1, g.nodes().size(), "one GELU: " + g.nodes());
+        assertInstanceOf(dev.jprune.ops.GELU.class, g.requireNode("mlp.1").op());
+        assertEquals(5, imp.origin().onnxNodes("mlp.1").size());
+        float[] x = seq(6, 2.5f);
+        float[] expected = new float[6];
+        for (int i = 0; i < 6; i++) {
+            expected[i] = (float) (x[i] / 2.0 * (1 + erf(x[i] / Math.sqrt(2))));
+        }
+        assertClose(expected, run(g, Shape.of(6), x));
+    }
+
+    @Test
+    void erfAndTanh() throws IOException {
+        Graph g = load(new OnnxGraphs(13).input("x", 5).output("y")
+                .node("e", "Erf", "x", "->", "e").add().node("t", "Tanh", "e", "->", "y").add(), Shape.of(5));
+        float[] x = seq(5, 2f);
+        float[] expected = new float[5];
+        for (int i = 0; i < 5; i++) {
+            expected[i] = (float) Math.tanh(erf(x[i]));
+        }
+        assertClose(expected, run(g, Shape.of(5), x));
+    }
+
+    // ---- MatMul: Linear with fused bias, MatMul of graph values, Einsum ----
+
+    @Test
+    void matMulWithConstantWeightAndBiasAddIsOneLinearNamedAfterTheBias() throws IOException {
+        float[] w = seq(3 * 2, 1f); // ONNX weight (in 3, out 2)
+        float[] bias = {0.5f, -0.25f};
+        OnnxGraphs b = new OnnxGraphs(17).input("x", 4, 3).output("y")
+                .floats("onnx::MatMul_7", new long[] {3, 2}, w).floats("fc.bias", new long[] {2}, bias)
+                .node("/fc/MatMul", "MatMul", "x", "onnx::MatMul_7", "->", "mm").add()
+                .node("/fc/Add", "Add", "fc.bias", "mm", "->", "y").add();
+        OnnxImport imp = OnnxImporter.read(b.write(tmp, "fc.onnx"), FillMissing.NONE, Shape.of(4, 3));
+        Graph g = imp.graph();
+        Node fc = g.requireNode("fc");
+        assertInstanceOf(Linear.class, fc.op());
+        assertEquals(1, g.nodes().size(), "one Linear: " + g.nodes());
+        assertEquals(List.of("/fc/MatMul", "/fc/Add"), imp.origin().onnxNodes("fc"));
+        assertEquals("onnx::MatMul_7", imp.origin().initializer("fc.weight"));
+        // The Linear's weight (out 2, in 3) is the initializer's transpose.
+        float[] lw = g.stateDict().get("fc.weight").value().data();
+        for (int o = 0; o < 2; o++) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(w[i * 2 + o], lw[o * 3 + i], 0f);
+            }
+        }
+        float[] x = seq(12, 1f);
+        float[] expected = new float[8];
+        for (int r = 0; r < 4; r++) {
+            for (int o = 0; o < 2; o++) {
+                double s = bias[o];
+                for (int i = 0; i < 3; i++) {
+                    s += x[r * 3 + i] * w[i * 2 + o];
+                }
+                expected[r * 2 + o] = (float) s;
+            }
+        }
+        assertClose(expected, run(g, Shape.of(4, 3), x));
+    }
+
+    @Test
+    void matMulWhoseOutputHasTwoReadersKeepsItsAdd() throws IOException {
+        OnnxGraphs b = new OnnxGraphs(17).input("x", 2, 3).output("y")
+                .floats("w", new long[] {3, 3}, seq(9, 1f)).floats("c", new long[] {3}, 1f, 2f, 3f)
+                .node("mm", "MatMul", "x", "w", "->", "m").add()
+                .node("add", "Add", "m", "c", "->", "a").add()
+                .node("mul", "Mul", "a", "m", "->", "y").add();
+        Graph g = load(b, Shape.of(2, 3));
+        assertInstanceOf(Linear.class, g.requireNode("mm").op());
+        assertTrue(!((Linear) g.requireNode("mm").op()).bias());
+        g.requireNode("add");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bhik,bhjk->bhij", "bhij,bhjk->bhik"})
+    void einsumOfBatchedMatricesAndMatMulOfGraphValues(String equation) throws IOException {
+        boolean transposed = equation.startsWith("bhik");
+        OnnxGraphs b = new OnnxGraphs(17).input("x", 2, 2, 3, 4).output("y")
+                .node("perm", "Transpose", "x", "->", "xt").ints("perm", 0, 1, 3, 2).add();
+        // transposed: x (…,3,4) with x (…,3,4) over k → (…,3,3); plain: x (…,3,4) @ xᵀ (…,4,3) → (…,3,3)
+        b.node("es", "Einsum", "x", transposed ? "x" : "xt", "->", "e").s("equation", equation).add()
+                .node("mm", "MatMul", "e", "e", "->", "y").add();
+        Graph g = load(b, Shape.of(2, 2, 3, 4));
+        float[] x = seq(48, 1f);
+        float[] e = new float[2 * 2 * 3 * 3];
+        for (int bh = 0; bh < 4; bh++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    double s = 0;
+                    for (int k = 0; k < 4; k++) {
+                        s += x[bh * 12 + i * 4 + k] * x[bh * 12 + j * 4 + k];
+                    }
+                    e[bh * 9 + i * 3 + j] = (float) s;
+                }
+            }
+        }
+        float[] expected = new float[36];
+        for (int bh = 0; bh < 4; bh++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    double s = 0;
+                    for (int k = 0; k < 3; k++) {
+                        s += e[bh * 9 + i * 3 + k] * e[bh * 9 + k * 3 + j];
+                    }
+                    expected[bh * 9 + i * 3 + j] = (float) s;
+                }
+            }
+        }
+        float[] y = run(g, Shape.of(2, 2, 3, 4), x);
+        for (int i = 0; i < 36; i++) {
+            assertEquals(expected[i], y[i], 1e-4 * Math.max(1, Math.abs(expected[i])), "element " + i);
+        }
+    }
+
+    @Test
+    void otherEinsumEquationsAreRefused() throws IOException {
+        OnnxGraphs b = new OnnxGraphs(17).input("x", 2, 3).output("y")
+                .node("es", "Einsum", "x", "x", "->", "y").s("equation", "ij,ij->i").add();
+        UnsupportedOnnxOpException e = assertThrows(UnsupportedOnnxOpException.class, () -> load(b, Shape.of(2, 3)));
+        assertEquals("es", e.nodeName());
+        assertTrue(e.getMessage().contains("ij,ij->i"), e.getMessage());
+    }
+
+    // ---- shape sub-graphs folded for the given input shape ----
+
+    @ParameterizedTest
+    @ValueSource(ints = {13, 15, 21})
+    void reshapeTargetFoldedFromShapeGatherUnsqueezeConcatAndIntegerDiv(int opset) throws IOException {
+        // target = [shape(x)[0], shape(x)[1] * shape(x)[2] / 2, -1]; the input shape decides it: (2, 3, 4) → (2, 6, 2)
+        OnnxGraphs b = new OnnxGraphs(opset).input("x", -1, 3, 4).output("y")
+                .longs("i0", new long[0], 0).longs("i1", new long[0], 1).longs("i2", new long[0], 2)
+                .longs("two", new long[0], 2).ints("minus1", -1).ints("ax0", 0)
+                .node("shape", "Shape", "x", "->", "s").add()
+                .node("g0", "Gather", "s", "i0", "->", "d0").i("axis", 0).add()
+                .node("g1", "Gather", "s", "i1", "->", "d1").i("axis", 0).add()
+                .node("g2", "Gather", "s", "i2", "->", "d2").i("axis", 0).add()
+                .node("mul", "Mul", "d1", "d2", "->", "p").add()
+                .node("div", "Div", "p", "two", "->", "q").add()
+                .node("u0", "Unsqueeze", "d0", "ax0", "->", "u0").add()
+                .node("u1", "Unsqueeze", "q", "ax0", "->", "u1").add()
+                .node("cat", "Concat", "u0", "u1", "minus1", "->", "target").i("axis", 0).add()
+                .node("reshape", "Reshape", "x", "target", "->", "y").add();
+        Graph g = load(b, Shape.of(2, 3, 4));
+        assertEquals(Shape.of(2, 6, 2), g.outputs().get(0).shape());
+        assertEquals(1, g.nodes().size(), "only the Reshape remains: " + g.nodes());
+        // A batch of 5 folds to another target: the shape comes from --input.
+        assertEquals(Shape.of(5, 6, 2), load(b, Shape.of(5, 3, 4)).outputs().get(0).shape());
+    }
+
+    @Test
+    void shapeStartAndEndOfOpset15() throws IOException {
+        OnnxGraphs b = new OnnxGraphs(15).input("x", 2, 3, 4).output("y")
+                .ints("minus1", -1).ints("ax0", 0)
+                .node("shape", "Shape", "x", "->", "s").i("start", -2).add()  // [3, 4]
+                .node("cat", "Concat", "minus1", "s", "->", "t").i("axis", 0).add()
+                .node("reshape", "Reshape", "x", "t", "->", "y").add();
+        assertEquals(Shape.of(2, 3, 4), load(b, Shape.of(2, 3, 4)).outputs().get(0).shape());
+        OnnxGraphs e = new OnnxGraphs(15).input("x", 2, 3, 4).output("y")
+                .ints("minus1", -1)
+                .node("shape", "Shape", "x", "->", "s").i("start", 1).i("end", -1).add()  // [3]
+                .node("cat", "Concat", "minus1", "s", "->", "t").i("axis", 0).add()
+                .node("reshape", "Reshape", "x", "t", "->", "y").add();
+        assertEquals(Shape.of(8, 3), load(e, Shape.of(2, 3, 4)).outputs().get(0).shape());
+    }
+
+    @Test
+    void classTokenExpandConcatAndGatherOnGraphValues() throws IOException {
+        // ViT's head: Expand the class token to the batch (torch's shape trick Where(shape == -1, 1, shape)),
+        // Concat, Gather x[:, 0]
+        OnnxGraphs fixed = new OnnxGraphs(17).input("x", 2, 3, 4).output("y")
+                .floats("class_token", new long[] {1, 1, 4}, 1f, 2f, 3f, 4f)
+                .ints("target", 2, -1, -1).longs("minus1", new long[0], -1).ints("ones", 1, 1, 1)
+                .longs("zero", new long[0], 0)
+                .node("eq", "Equal", "target", "minus1", "->", "isNeg").add()
+                .node("where", "Where", "isNeg", "ones", "target", "->", "shape").add()
+                .node("expand", "Expand", "class_token", "shape", "->", "tok").add()
+                .node("cat", "Concat", "tok", "x", "->", "c").i("axis", 1).add()
+                .node("first", "Gather", "c", "zero", "->", "y").i("axis", 1).add();
+        Graph g = load(fixed, Shape.of(2, 3, 4));
+        assertTrue(g.stateDict().containsKey("class_token"), "the class token stays a parameter: " + g.stateDict());
+        assertEquals(Shape.of(2, 4), g.outputs().get(0).shape());
+        float[] x = seq(24, 1f);
+        assertArrayEquals(new float[] {1, 2, 3, 4, 1, 2, 3, 4}, run(g, Shape.of(2, 3, 4), x));
+    }
+
+    @Test
+    void graphValueGatherTransposeExpandConcatAndSqueeze() throws IOException {
+        // x (1, 3, 2) → Transpose (0, 2, 1) → (1, 2, 3) → Gather cols [2, 0] on axis 2 → (1, 2, 2)
+        // → Expand to (3, 2, 2) → Concat with a constant (1, 2, 2) on axis 0 → (4, 2, 2) → Squeeze nothing (no 1s)
+        OnnxGraphs b = new OnnxGraphs(13).input("x", 1, 3, 2).output("y")
+                .ints("idx", 2, 0).ints("shape", 3, 1, 1)
+                .floats("onnx::k", new long[] {1, 2, 2}, 9f, 8f, 7f, 6f)
+                .node("t", "Transpose", "x", "->", "xt").ints("perm", 0, 2, 1).add()
+                .node("g", "Gather", "xt", "idx", "->", "xg").i("axis", 2).add()
+                .node("e", "Expand", "xg", "shape", "->", "xe").add()
+                .node("c", "Concat", "xe", "onnx::k", "->", "xc").i("axis", 0).add()
+                .node("s", "Squeeze", "xc", "->", "y").add();
+        Graph g = load(b, Shape.of(1, 3, 2));
+        assertEquals(Shape.of(4, 2, 2), g.outputs().get(0).shape());
+        float[] x = {0, 1, 2, 3, 4, 5}; // x[0][i][j] = 2i + j; xt[0][j][i] = 2i + j
+        float[] row = new float[4];
+        for (int j = 0; j < 2; j++) {
+            row[j * 2] = 2 * 2 + j;     // i = 2
+            row[j * 2 + 1] = j;         // i = 0
+        }
+        float[] expected = new float[16];
+        for (int r = 0; r < 3; r++) {
+            System.arraycopy(row, 0, expected, r * 4, 4);
+        }
+        System.arraycopy(new float[] {9, 8, 7, 6}, 0, expected, 12, 4);
+        assertArrayEquals(expected, run(g, Shape.of(1, 3, 2), x));
+    }
+
+    // ---- errors ----
+
+    @Test
+    void reshapeWhoseShapeCannotBeFoldedNamesTheNode() throws IOException {
+        OnnxGraphs b = new OnnxGraphs(17).input("x", 2, 3).output("y")
+                .node("relu", "Relu", "x", "->", "r").add()
+                .node("odd_reshape", "Reshape", "x", "r", "->", "y").add();
+        UnsupportedOnnxOpException e = assertThrows(UnsupportedOnnxOpException.class, () -> load(b, Shape.of(2, 3)));
+        assertEquals("odd_reshape", e.nodeName());
+        assertEquals("Reshape", e.opType());
+        assertTrue(e.getMessage().contains("odd_reshape") && e.getMessage().contains("shape"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {9, 17, 21})
+    void unsupportedOpNamesOpTypeNodeAndOpset(int opset) throws IOException {
+        OnnxGraphs b = new OnnxGraphs(opset).input("x", 2, 3).output("y")
+                .node("topk_node", "LpNormalization", "x", "->", "y").add();
+        UnsupportedOnnxOpException e = assertThrows(UnsupportedOnnxOpException.class, () -> load(b, Shape.of(2, 3)));
+        assertEquals("LpNormalization", e.opType());
+        assertEquals("topk_node", e.nodeName());
+        assertEquals(opset, e.opset());
+        assertTrue(e.getMessage().contains("opset " + opset), e.getMessage());
+    }
+
+    @Test
+    void foldingErrorsNameTheNode() throws IOException {
+        OnnxGraphs b = new OnnxGraphs(17).input("x", 2, 3).output("y")
+                .ints("a", 1, 2).ints("zero", 0)
+                .node("bad_div", "Div", "a", "zero", "->", "q").add()
+                .node("reshape", "Reshape", "x", "q", "->", "y").add();
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(b, Shape.of(2, 3)));
+        assertTrue(e.getMessage().contains("bad_div") && e.getMessage().contains("division by zero"), e.getMessage());
+    }
+}
