@@ -3,6 +3,7 @@ package dev.jprune.io.onnx.internal.convert;
 import dev.jprune.io.onnx.OnnxNode;
 import dev.jprune.ir.Value;
 import dev.jprune.ops.GELU;
+import dev.jprune.ops.GroupNorm;
 import dev.jprune.ops.LayerNorm;
 
 import java.io.IOException;
@@ -13,7 +14,7 @@ import static dev.jprune.io.onnx.internal.convert.ImportContext.intAttr;
 
 /**
  * Sub-graphs torch.onnx.export writes for one PyTorch module, recognised from their first node and imported as that
- * module: a decomposed LayerNorm (from ReduceMean) and the exact GELU (from Div). Each is matched only when every
+ * module: a decomposed LayerNorm (from ReduceMean), the exact GELU (from Div) and GroupNorm (from Reshape). Each is matched only when every
  * intermediate value is read inside the pattern alone; otherwise the nodes are imported one by one.
  */
 final class Fusions {
@@ -182,4 +183,127 @@ final class Fusions {
         return List.of(erf, add, mul, half);
     }
 
+    /**
+     * Reshape: the head of {@code nn.GroupNorm} as torch.onnx.export writes it before GroupNormalization existed —
+     * {@code Reshape(x, (N, G, -1)) → InstanceNormalization(ones, zeros) → Reshape(x's shape) [→ Mul γ → Add β]}
+     * with γ and β of {@code (C, 1, ...)} — becomes one GroupNorm module, named after the torch scope
+     * ({@code /gn/Reshape} → {@code gn}); a channel pruned there then takes its γ and β with it. Anything else is a
+     * reshape.
+     */
+    static void reshape(ImportContext cx, OnnxNode n, String name) throws IOException {
+        List<OnnxNode> chain = cx.allFoldable(n) ? null : decomposedGroupNorm(cx, n);
+        if (chain == null) {
+            ShapeOps.reshape(cx, n, name);
+            return;
+        }
+        Value x = cx.dynamic(n, 0);
+        int c = x.shape().dim(1);
+        OnnxNode inorm = chain.get(0);
+        boolean affine = chain.size() == 4;
+        int groups = cx.constant(inorm, 1, "the scale").size();
+        double eps = Double.parseDouble(Float.toString(ImportContext.floatAttr(inorm, "epsilon", 1e-5f)));
+        String path = n.name().startsWith("/") ? ImportContext.sanitize(Transformer.torchPath(n.name())) : "";
+        String m;
+        if (affine) {
+            OnnxNode mul = chain.get(2);
+            OnnxNode add = chain.get(3);
+            int gi = constIndex(cx, mul);
+            int bi = constIndex(cx, add);
+            String weight = mul.inputs().get(gi);
+            m = cx.moduleName(weight.endsWith(".weight") || path.isEmpty() ? weight : path + ".weight", name);
+            cx.param(m, "weight", ConstLayout.reshape(cx.constant(mul, gi, "the scale"), new int[] {c}), weight);
+            cx.param(m, "bias", ConstLayout.reshape(cx.constant(add, bi, "the bias"), new int[] {c}),
+                    add.inputs().get(bi));
+        } else {
+            m = cx.moduleName((path.isEmpty() ? name : path) + ".weight", name);
+        }
+        Value y = cx.module(m, new GroupNorm(groups, c, eps, affine), x);
+        for (OnnxNode f : chain) {
+            cx.fuse(f);
+            cx.alsoFrom(y, f);
+        }
+        cx.output(chain.get(chain.size() - 1), y);
+    }
+
+    /**
+     * InstanceNormalization, Reshape and (when affine) Mul, Add after Reshape {@code r1} of a decomposed GroupNorm,
+     * or {@code null} when the sub-graph is not exactly that.
+     */
+    private static List<OnnxNode> decomposedGroupNorm(ImportContext cx, OnnxNode r1) throws IOException {
+        Value x = cx.valueOrNull(r1.inputs().get(0));
+        if (x == null || x.shape().rank() < 3 || !cx.isConst(r1, 1)) {
+            return null;
+        }
+        int[] dims = x.shape().dims();
+        long[] target = cx.constant(r1, 1, "the shape").longValues();
+        if (target.length != 3 || (target[0] != dims[0] && target[0] != 0) || target[1] < 1
+                || dims[1] % target[1] != 0 || (target[2] != -1 && target[2] != x.shape().numel() / dims[0] / target[1])) {
+            return null;
+        }
+        int groups = (int) target[1];
+        OnnxNode inorm = onlyReader(cx, r1, "InstanceNormalization");
+        if (inorm == null || !isFilled(cx, inorm, 1, groups, 1f) || !isFilled(cx, inorm, 2, groups, 0f)) {
+            return null;
+        }
+        OnnxNode r2 = onlyReader(cx, inorm, "Reshape");
+        if (r2 == null || !restoresShape(cx, r2, x, r1.inputs().get(0))) {
+            return null;
+        }
+        int[] perChannel = new int[dims.length - 1];
+        Arrays.fill(perChannel, 1);
+        perChannel[0] = dims[1];
+        OnnxNode mul = onlyReader(cx, r2, "Mul");
+        OnnxNode add = mul == null ? null : onlyReader(cx, mul, "Add");
+        if (add != null && constIndex(cx, mul) >= 0 && constIndex(cx, add) >= 0
+                && Arrays.equals(cx.constant(mul, constIndex(cx, mul), "γ").dims(), perChannel)
+                && Arrays.equals(cx.constant(add, constIndex(cx, add), "β").dims(), perChannel)) {
+            return List.of(inorm, r2, mul, add);
+        }
+        return List.of(inorm, r2);
+    }
+
+    /** Whether input {@code i} of {@code n} is a constant of {@code size} elements all equal to {@code value}. */
+    private static boolean isFilled(ImportContext cx, OnnxNode n, int i, int size, float value) throws IOException {
+        if (!cx.isConst(n, i)) {
+            return false;
+        }
+        float[] f = cx.constant(n, i, "the operand").floatValues();
+        if (f.length != size) {
+            return false;
+        }
+        for (float v : f) {
+            if (v != value) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether Reshape {@code r2} restores {@code x}'s shape: a constant equal to it, or {@code Shape(x)} itself. */
+    private static boolean restoresShape(ImportContext cx, OnnxNode r2, Value x, String xName) throws IOException {
+        String shape = r2.inputs().get(1);
+        for (OnnxNode p : cx.model().nodes()) {
+            if (p.outputs().contains(shape)) {
+                if (p.opType().equals("Shape") && p.inputs().get(0).equals(xName) && p.attribute("start") == null
+                        && p.attribute("end") == null) {
+                    return true;
+                }
+                break;
+            }
+        }
+        if (!cx.isConst(r2, 1)) {
+            return false;
+        }
+        long[] t = cx.constant(r2, 1, "the shape").longValues();
+        int[] d = x.shape().dims();
+        if (t.length != d.length) {
+            return false;
+        }
+        for (int k = 0; k < d.length; k++) {
+            if (t[k] != d[k] && !(t[k] == 0 && k < d.length)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -28,9 +28,8 @@ public final class OpConverters {
         m.put("MaxPool", Pooling::maxPool);
         m.put("AveragePool", Pooling::avgPool);
         m.put("GlobalAveragePool", (cx, n, name) -> cx.unary(n, name, AdaptiveAvgPool2d.of(1)));
-        m.put("ReduceMean", Pooling::reduceMean);
         m.put("Flatten", ShapeOps::flatten);
-        m.put("Reshape", ShapeOps::reshape);
+        m.put("Reshape", Fusions::reshape);
         m.put("Pad", ShapeOps::pad);
         m.put("Dropout", Passthrough::dropout);
         m.put("Identity", Passthrough::identity);

@@ -74,12 +74,19 @@ final class NormExporters {
         }
     }
 
+    /**
+     * GroupNorm as torch.onnx.export writes {@code nn.GroupNorm} (and the importer reads back as one module): Reshape to
+     * {@code (N, groups, rest)}, InstanceNormalization with unit scale and zero bias per group, Reshape back, then
+     * the affine Mul/Add with {@code (C, 1, ...)} weights. (GroupNormalization itself changed meaning between opsets 18
+     * and 21.)
+     */
     private static void groupNorm(GroupNorm op, Emitter e) {
         Shape in = e.inShape(0);
         int n = in.dim(0);
         int g = op.numGroups();
         String grouped = e.apply("Reshape", ins(e.in(0), e.ints(n, g, in.numel() / Math.max(1, n * g))));
-        String norm = Forms.standardize(e, grouped, new long[] {2}, op.eps());
+        String norm = e.apply("InstanceNormalization", ins(grouped, e.floats(Shape.of(g), filled(g, 1f)),
+                e.floats(Shape.of(g), new float[g])), Attrs.f("epsilon", op.eps()));
         int[] perChannel = new int[in.rank() - 1];
         Arrays.fill(perChannel, 1);
         perChannel[0] = op.numChannels();
