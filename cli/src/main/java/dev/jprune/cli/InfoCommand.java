@@ -19,7 +19,7 @@ import java.util.Set;
  */
 final class InfoCommand {
 
-    static final String USAGE = "jprune info MODEL|FILE.onnx [--input N,C,H,W] [--weights none|parity|FILE]"
+    static final String USAGE = "jprune info MODEL [--input N,C,H,W] [--weights none|parity|FILE]"
             + " [--fill-missing parity] [--seed S] [--json]";
 
     private InfoCommand() {

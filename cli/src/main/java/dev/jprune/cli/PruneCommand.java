@@ -37,7 +37,7 @@ import java.util.Map;
  */
 final class PruneCommand {
 
-    static final String USAGE = "jprune prune MODEL|FILE.onnx --ratio R [--importance l1|l2|bn|lamp|fpgm|taylor|hessian|random]"
+    static final String USAGE = "jprune prune MODEL --ratio R [--importance l1|l2|bn|lamp|fpgm|taylor|hessian|random]"
             + " [--p P] [--reduction mean|sum|max|prod|first]"
             + " [--normalizer none|mean|max|sum|standardization|gaussian|lamp]"
             + " [--pruner base|group-norm|bn-scale|growing-reg] [--global] [--isomorphic] [--round-to N] [--steps K]"
