@@ -51,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@value #HEAVY_PARAMS} parameters) is tagged {@code slow}; {@link #heavy()} (larger: VGG, ViT-L/H, RegNetY-32/128GF
  * ...) is tagged {@code heavy} and runs with
  * {@code mvn -B -pl vision -am test -Dtest=OnnxFixturesOrtTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Dsurefire.excludedGroups=table -Dtest.heap=-Xmx12g}.
+ * -Dsurefire.excludedGroups=table -Dtest.heap=-Xmx10g}.
  */
 class OnnxFixturesOrtTest {
 
