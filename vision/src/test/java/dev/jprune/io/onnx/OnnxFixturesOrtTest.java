@@ -6,6 +6,7 @@ import dev.jprune.exec.ForwardContext;
 import dev.jprune.exec.Mode;
 import dev.jprune.io.onnx.OnnxImporter.FillMissing;
 import dev.jprune.ir.Graph;
+import dev.jprune.ir.Parameter;
 import dev.jprune.kernels.Kernels;
 import dev.jprune.prune.BasePruner;
 import dev.jprune.prune.importance.GroupMagnitudeImportance;
@@ -16,6 +17,7 @@ import dev.jprune.testing.SharedData;
 import dev.jprune.weights.Parity;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -99,6 +101,24 @@ class OnnxFixturesOrtTest {
     @MethodSource("heavy")
     void heavyFixture(String file) throws IOException {
         check(file);
+    }
+
+    /** The comparison can fail: one changed bias of the imported resnet18 puts jprune outside the bound. */
+    @Test
+    void aChangedWeightIsCaught() throws IOException {
+        Path f = folder().resolve("resnet18.preserve.onnx");
+        Shape in = inputShape(f);
+        Tensor x = Parity.input(in);
+        Graph g = OnnxImporter.importModel(f, FillMissing.PARITY, in);
+        Tensor ref = OrtReference.runFilled(f, x).get(0);
+        double tol = RTOL * ref.maxAbs() + ATOL;
+        assertTrue(maxDiff(ref, Executor.run(g, x)[0]) <= tol, "unchanged model within the bound");
+        Parameter bias = g.stateDict().get("fc.bias");
+        float[] b = bias.value().data().clone();
+        b[3] += 10 * (float) tol;
+        bias.setValue(Tensor.wrap(bias.shape(), b));
+        double diff = maxDiff(ref, Executor.run(g, x)[0]);
+        assertTrue(diff > tol, "a bias moved by 10x the bound must be caught: " + diff + " <= " + tol);
     }
 
     static void check(String file) throws IOException {
