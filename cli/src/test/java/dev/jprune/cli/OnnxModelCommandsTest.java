@@ -5,7 +5,6 @@ import dev.jprune.cli.TinyOnnx.Variant;
 import dev.jprune.testing.Reference;
 import dev.jprune.testing.SharedData;
 import dev.jprune.testing.Tolerance;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -190,7 +189,6 @@ class OnnxModelCommandsTest {
     }
 
     /** Pruning the resnet18 export names its layers by module path, like the zoo model. */
-    @Tag("slow")
     @Test
     void resnet18ExportPrunesWithModulePathNames() {
         Path f = SharedData.file("fixtures/torchvision-onnx/resnet18.preserve.onnx");
