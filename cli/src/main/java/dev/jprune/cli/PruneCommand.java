@@ -29,11 +29,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code jprune prune} ({@link #USAGE}): Torch-Pruning's pruning loop on a zoo model or an ONNX file — build a criterion and a
- * pruner from the options ({@link PruneSettings}), compute gradients of a calibration batch for Taylor and Hessian,
- * {@code step()} {@code --steps} times — or, with {@code --replay}, a saved pruning history applied to the fresh
- * model. Prints the changed layers and the parameter and MAC counts before and after; writes the report of CLI.md
- * ({@code --report}, {@code --json}) and the history ({@code --save-history}).
+ * {@code jprune prune} ({@link #USAGE}): Torch-Pruning's pruning loop on a zoo model or an ONNX file — build a
+ * criterion and a pruner from the options ({@link PruneSettings}), compute gradients of a calibration batch for
+ * Taylor and Hessian, {@code step()} {@code --steps} times — or, with {@code --replay}, a saved pruning history
+ * applied to the fresh model. Prints the changed layers and the parameter and MAC counts before and after; writes the
+ * report of CLI.md ({@code --report}, {@code --json}), the history ({@code --save-history}) and, once the exporter
+ * lands, the pruned model ({@code --out}, {@link OnnxOut}).
  */
 final class PruneCommand {
 

@@ -43,9 +43,10 @@ import java.util.stream.Stream;
  *       deleted.</li>
  * </ul>
  *
- * Graph optimizations are off ({@code NO_OPT}): ONNX Runtime 1.20's default rewrites change the result of
- * inception_v3's Pad + AveragePool pairs by 3 %, away from torchvision's. One session at a time; sessions, options, tensors and results are closed after each
- * run. The {@link OrtEnvironment} is ONNX Runtime's process-wide singleton and stays open.
+ * <p>Graph optimizations are off ({@code NO_OPT}): ONNX Runtime 1.20's default rewrites change the result of
+ * inception_v3's Pad + AveragePool pairs by 3 %, away from torchvision's. One session at a time; sessions, options,
+ * tensors and results are closed after each run. The {@link OrtEnvironment} is ONNX Runtime's process-wide singleton
+ * and stays open.
  */
 final class OrtReference {
 
