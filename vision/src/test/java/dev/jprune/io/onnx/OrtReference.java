@@ -44,7 +44,8 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <p>Graph optimizations are off ({@code NO_OPT}): ONNX Runtime 1.20's default rewrites change the result of
- * inception_v3's Pad + AveragePool pairs by 3 %, away from torchvision's. One session at a time; sessions, options,
+ * inception_v3's Pad + AveragePool pairs by 3 %, away from torchvision's (its Pad/AveragePool fusion drops
+ * {@code count_include_pad}: microsoft/onnxruntime#22177, fixed after 1.20 by #23190). One session at a time; sessions, options,
  * tensors and results are closed after each run. The {@link OrtEnvironment} is ONNX Runtime's process-wide singleton
  * and stays open.
  */
@@ -160,8 +161,8 @@ final class OrtReference {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(Math.max(1, Runtime.getRuntime().availableProcessors()));
             // No graph rewrites: the reference is the ops as written. With ORT 1.20's default optimizations
-            // inception_v3's (Pad, AveragePool) pairs give logits 3 % off torchvision's base_out_head; unoptimized,
-            // ORT matches it (and jprune) within 2e-7.
+            // inception_v3's (Pad, AveragePool) pairs give logits 3 % off torchvision's base_out_head (the fusion bug
+            // onnxruntime#22177); unoptimized, ORT matches it (and jprune) within 2e-7.
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
             for (int i = 0; i < inputs.length; i++) {
                 feed.put(inputNames.get(i), ai.onnxruntime.OnnxTensor.createTensor(env,
