@@ -31,7 +31,8 @@ import java.util.TreeSet;
 final class GroupsCommand {
 
     static final String USAGE = "jprune groups MODEL [--root LAYER] [--indices I,J,...] [--ignore L1,L2]"
-            + " [--no-default-ignore] [--heads dims|whole] [--input N,C,H,W] [--weights none|parity|FILE] [--seed S]"
+            + " [--no-default-ignore] [--heads dims|whole] [--input N,C,H,W] [--weights none|parity|FILE]"
+            + " [--fill-missing parity] [--seed S]"
             + " [--json]";
 
     /** Index lists longer than this are printed as their first three, an ellipsis and the last. */
@@ -41,7 +42,8 @@ final class GroupsCommand {
     }
 
     static int run(List<String> argv, PrintStream out) {
-        Args a = new Args("groups", argv, Set.of("root", "indices", "ignore", "heads", "input", "weights", "seed"),
+        Args a = new Args("groups", argv, Set.of("root", "indices", "ignore", "heads", "input", "weights", "seed",
+                "fill-missing"),
                 Set.of("no-default-ignore", "json", "verbose"));
         if (a.positionals().size() != 1) {
             throw CliException.usage("usage: " + USAGE);
@@ -60,7 +62,8 @@ final class GroupsCommand {
             throw CliException.usage("--heads must be dims or whole, got '" + a.get("heads", null) + "'");
         }
         String model = a.positionals().get(0);
-        ModelLoader.Loaded m = ModelLoader.load(model, a.get("input", null), a.get("weights", "none"), a.getLong("seed", 0));
+        ModelLoader.Loaded m = ModelLoader.load(model, a.get("input", null), a.get("weights", null), a.getLong("seed", 0),
+                a.get("fill-missing", null));
         DependencyGraph dg = new DependencyGraph(m.graph(), heads);
 
         List<Group> groups;

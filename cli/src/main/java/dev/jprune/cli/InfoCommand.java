@@ -13,21 +13,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code jprune info MODEL [--input N,C,H,W] [--weights none|parity] [--seed S] [--json]}. */
+/**
+ * {@code jprune info MODEL [--input N,C,H,W] [--weights none|parity|FILE] [--fill-missing parity] [--seed S]
+ * [--json]}: MODEL is a zoo name or an {@code .onnx} file.
+ */
 final class InfoCommand {
 
-    static final String USAGE = "jprune info MODEL [--input N,C,H,W] [--weights none|parity] [--seed S] [--json]";
+    static final String USAGE = "jprune info MODEL [--input N,C,H,W] [--weights none|parity|FILE]"
+            + " [--fill-missing parity] [--seed S] [--json]";
 
     private InfoCommand() {
     }
 
     static int run(List<String> argv, PrintStream out) {
-        Args a = new Args("info", argv, Set.of("input", "weights", "seed"), Set.of("json", "verbose"));
+        Args a = new Args("info", argv, Set.of("input", "weights", "seed", "fill-missing"), Set.of("json", "verbose"));
         if (a.positionals().size() != 1) {
             throw CliException.usage("usage: " + USAGE);
         }
         String model = a.positionals().get(0);
-        ModelLoader.Loaded m = ModelLoader.load(model, a.get("input", null), a.get("weights", "none"), a.getLong("seed", 0));
+        ModelLoader.Loaded m = ModelLoader.load(model, a.get("input", null), a.get("weights", null), a.getLong("seed", 0),
+                a.get("fill-missing", null));
         OpCounter.Count count = OpCounter.count(m.graph());
         long t0 = System.nanoTime();
         Tensor y = Executor.run(m.graph(), Parity.input(m.input()))[0];

@@ -63,8 +63,12 @@ public final class Main {
                 "  " + GroupsCommand.USAGE,
                 "      the pruning groups (classifier ignored by default), or the group rooted at LAYER's output channels",
                 "  " + PruneCommand.USAGE,
-                "      prunes a zoo model (Torch-Pruning's options; classifier ignored by default) or replays a saved history;",
+                "      prunes a model (Torch-Pruning's options; classifier ignored by default) or replays a saved history;",
                 "      prints the changed layers, params and MACs before and after; --report/--json give CLI.md's report",
+                "",
+                "MODEL is a zoo name (resnet18, ...) or an .onnx file (read only, never modified): --input N,C,H,W is",
+                "required when its input has dynamic dimensions; --fill-missing parity fills absent external data;",
+                "layers are named by their weight initializer without .weight (conv1), else by the ONNX node name",
                 "",
                 "exit codes: 0 ok, 2 bad usage, 3 bad input file, 4 model cannot be handled, 1 other; --verbose shows stack traces");
     }

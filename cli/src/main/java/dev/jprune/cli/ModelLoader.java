@@ -1,5 +1,6 @@
 package dev.jprune.cli;
 
+import dev.jprune.io.onnx.OnnxModelFile;
 import dev.jprune.io.weights.StateDicts;
 import dev.jprune.ir.Graph;
 import dev.jprune.tensor.Shape;
@@ -12,27 +13,51 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Resolves the {@code MODEL}, {@code --input} and {@code --weights} arguments of CLI.md into a graph. */
+/**
+ * Resolves the {@code MODEL}, {@code --input}, {@code --weights} and {@code --fill-missing} arguments of CLI.md into
+ * a graph: a zoo model ({@link Zoo}) or an {@code .onnx} file ({@link OnnxLoader}). The input file is only read.
+ */
 final class ModelLoader {
 
     private ModelLoader() {
     }
 
-    /** A loaded model and the input shape it was built for. */
-    record Loaded(Graph graph, Shape input, String weights) {
+    /**
+     * A loaded model and the input shape it was built for.
+     *
+     * @param weights what the weights are, for the output ({@code none}, {@code parity}, a file, or for ONNX
+     *                {@code "from the file"} / {@code "parity for missing external data"})
+     * @param onnx    the ONNX file as read, or {@code null} for a zoo model
+     */
+    record Loaded(Graph graph, Shape input, String weights, OnnxModelFile onnx) {
     }
 
-    static Loaded load(String model, String inputSpec, String weights, long seed) {
-        if (!Zoo.contains(model)) {
-            if (model.endsWith(".onnx") || Files.exists(Path.of(model))) {
-                if (!Files.isRegularFile(Path.of(model))) {
-                    throw new CliException(CliException.BAD_INPUT, "model file " + model + " does not exist");
-                }
-                throw new CliException(CliException.UNSUPPORTED,
-                        "ONNX models are not supported yet (" + model + "); use a zoo model: " + String.join(", ", Zoo.names()));
+    /** Whether {@code model} names an ONNX file rather than a zoo model. */
+    static boolean isOnnx(String model) {
+        return !Zoo.contains(model) && (model.endsWith(".onnx") || Files.exists(Path.of(model)));
+    }
+
+    /**
+     * Loads {@code model}.
+     *
+     * @param weights     {@code --weights} as given, or {@code null} (zoo default {@code none}; refused for ONNX)
+     * @param fillMissing {@code --fill-missing} as given, or {@code null} (ONNX only)
+     */
+    static Loaded load(String model, String inputSpec, String weights, long seed, String fillMissing) {
+        if (isOnnx(model)) {
+            if (weights != null) {
+                throw CliException.usage("--weights is for zoo models; the ONNX file " + model + " carries its own"
+                        + " weights (--fill-missing parity fills absent external data)");
             }
+            return OnnxLoader.load(Path.of(model), inputSpec, fillMissing);
+        }
+        if (fillMissing != null) {
+            throw CliException.usage("--fill-missing applies to ONNX files, not to the zoo model '" + model + "'");
+        }
+        if (!Zoo.contains(model)) {
             throw CliException.usage("unknown model '" + model + "'; zoo models: " + String.join(", ", Zoo.names()));
         }
+        String w = weights == null ? "none" : weights;
         Shape input = inputSpec == null ? Zoo.defaultInput(model) : parseInput(inputSpec);
         Graph g;
         try {
@@ -40,7 +65,7 @@ final class ModelLoader {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--input " + input + " does not fit " + model + ": " + e.getMessage());
         }
-        switch (weights) {
+        switch (w) {
             case "none":
                 RandomInit.fill(g, seed);
                 break;
@@ -48,14 +73,14 @@ final class ModelLoader {
                 Parity.fill(g);
                 break;
             default:
-                loadWeights(g, weights);
+                loadWeights(g, w);
         }
-        return new Loaded(g, input, weights);
+        return new Loaded(g, input, w, null);
     }
 
     /** Whether {@code --weights} names a file (not {@code none} or {@code parity}). */
     static boolean isWeightsFile(String weights) {
-        return !weights.equals("none") && !weights.equals("parity");
+        return weights != null && !weights.equals("none") && !weights.equals("parity");
     }
 
     /** Loads a {@code .pth} or {@code .safetensors} {@code state_dict} into {@code g} (strict); exit 3 on failure. */

@@ -29,11 +29,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code jprune prune} ({@link #USAGE}): Torch-Pruning's pruning loop on a zoo model — build a criterion and a
- * pruner from the options ({@link PruneSettings}), compute gradients of a calibration batch for Taylor and Hessian,
- * {@code step()} {@code --steps} times — or, with {@code --replay}, a saved pruning history applied to the fresh
- * model. Prints the changed layers and the parameter and MAC counts before and after; writes the report of CLI.md
- * ({@code --report}, {@code --json}) and the history ({@code --save-history}).
+ * {@code jprune prune} ({@link #USAGE}): Torch-Pruning's pruning loop on a zoo model or an ONNX file — build a
+ * criterion and a pruner from the options ({@link PruneSettings}), compute gradients of a calibration batch for
+ * Taylor and Hessian, {@code step()} {@code --steps} times — or, with {@code --replay}, a saved pruning history
+ * applied to the fresh model. Prints the changed layers and the parameter and MAC counts before and after; writes the
+ * report of CLI.md ({@code --report}, {@code --json}), the history ({@code --save-history}) and, once the exporter
+ * lands, the pruned model ({@code --out}, {@link OnnxOut}).
  */
 final class PruneCommand {
 
@@ -44,7 +45,8 @@ final class PruneCommand {
             + " [--max-ratio R] [--ratio-for LAYER[,LAYER...]=R] [--ignore L1,L2] [--no-default-ignore]"
             + " [--heads whole|dims] [--head-ratio R] [--calib parity:N] [--tp-compat] [--save-history FILE]"
             + " [--save-weights FILE.safetensors]"
-            + " [--replay FILE] [--input N,C,H,W] [--weights none|parity] [--seed S] [--report FILE.json] [--json]"
+            + " [--replay FILE] [--input N,C,H,W] [--weights none|parity|FILE]"
+            + " [--fill-missing parity] [--seed S] [--report FILE.json] [--json]"
             + " [--out FILE.onnx]";
 
     private PruneCommand() {
@@ -52,19 +54,17 @@ final class PruneCommand {
 
     static int run(List<String> argv, PrintStream out) {
         Args a = new Args("prune", argv, PruneSettings.VALUED, PruneSettings.SWITCHES);
-        String onnx = a.get("out", null);
-        if (onnx != null) { // refuse before any work: nothing is loaded, nothing is written
-            throw new CliException(CliException.UNSUPPORTED, "--out " + onnx
-                    + ": ONNX export is not available yet (it arrives with the ONNX issue); --report and --save-history"
-                    + " keep the result");
-        }
         PruneSettings s = PruneSettings.parse(a);
+        if (s.out != null) { // refuse before any work: nothing is loaded, nothing is written
+            OnnxOut.checkAvailable(s.out);
+        }
         if (s.replay != null && !Files.isRegularFile(s.replay)) {
             throw new CliException(CliException.BAD_INPUT, "history file " + s.replay + " does not exist");
         }
         // a history is replayed onto the unpruned model; a weights file then holds the pruned model's weights
         boolean weightsAfterReplay = s.replay != null && ModelLoader.isWeightsFile(s.weights);
-        ModelLoader.Loaded m = ModelLoader.load(s.model, s.input, weightsAfterReplay ? "none" : s.weights, s.seed);
+        ModelLoader.Loaded m = ModelLoader.load(s.model, s.input, weightsAfterReplay ? "none" : s.weights, s.seed,
+                s.fillMissing);
         Graph g = m.graph();
         OpCounter.Count base = OpCounter.count(g);
         Map<String, LayerSizes.Size> before = LayerSizes.of(g);
@@ -88,7 +88,7 @@ final class PruneCommand {
         System.arraycopy(y.data(), 0, head, 0, head.length);
 
         out.printf("model         %s (%d layers)%n", s.model, g.nodes().size());
-        out.printf("input         %s, weights %s%n", m.input(), s.weights);
+        out.printf("input         %s, weights %s%n", m.input(), m.weights());
         out.printf("pruning       %s%n", s.summary());
         int changed = LayerSizes.printChanged(out, before, after);
         out.printf("layers        %d of %d parameter layers changed%s%n", changed, before.size(),
@@ -136,6 +136,10 @@ final class PruneCommand {
                         + e.getMessage(), e);
             }
             out.printf("weights       %s (safetensors state_dict of the pruned model)%n", s.saveWeights);
+        }
+        if (s.out != null) {
+            OnnxOut.write(g, m, s.out);
+            out.printf("onnx          %s%n", s.out);
         }
         if (s.report != null) {
             try {

@@ -35,7 +35,7 @@ final class PruneSettings {
 
     static final Set<String> VALUED = Set.of("ratio", "importance", "p", "reduction", "normalizer", "pruner",
             "round-to", "steps", "max-ratio", "ratio-for", "ignore", "heads", "head-ratio", "calib", "save-history",
-            "replay", "seed", "input", "weights", "report", "out", "save-weights");
+            "replay", "seed", "input", "weights", "report", "out", "save-weights", "fill-missing");
     static final Set<String> SWITCHES = Set.of("global", "isomorphic", "no-default-ignore", "tp-compat", "json",
             "verbose");
 
@@ -61,9 +61,14 @@ final class PruneSettings {
 
     final String model;
     final String input;
+    /** {@code --weights} as given, {@code null} when absent (zoo models then use {@code none}). */
     final String weights;
+    /** {@code --fill-missing} as given (ONNX files only), or {@code null}. */
+    final String fillMissing;
     final long seed;
     final Path report;
+    /** Where to write the pruned model as ONNX ({@code --out}), or {@code null}. */
+    final Path out;
     /** Where to save the pruned weights as a safetensors {@code state_dict}, or {@code null}. */
     final Path saveWeights;
     final boolean json;
@@ -102,10 +107,12 @@ final class PruneSettings {
         }
         model = a.positionals().get(0);
         input = a.get("input", null);
-        weights = a.get("weights", "none");
+        weights = a.get("weights", null);
+        fillMissing = a.get("fill-missing", null);
         seed = a.getLong("seed", 0);
         report = outputFile(a, "report");
         saveWeights = outputFile(a, "save-weights");
+        out = outputFile(a, "out");
         json = a.flag("json");
         String replaySpec = a.get("replay", null);
         replay = replaySpec == null ? null : Path.of(replaySpec);
@@ -197,6 +204,31 @@ final class PruneSettings {
         }
         tpCompat = a.flag("tp-compat");
         saveHistory = outputFile(a, "save-history");
+        for (String o : List.of("out", "report", "save-weights", "save-history")) {
+            notTheModel(o, a.get(o, null));
+        }
+    }
+
+    /** The model file is only read: no output option may name it. */
+    private void notTheModel(String option, String value) {
+        if (value == null || !Files.isRegularFile(Path.of(model))) {
+            return;
+        }
+        Path target = Path.of(value);
+        try {
+            if (Files.exists(target) && Files.isSameFile(target, Path.of(model))) {
+                throw CliException.usage("--" + option + " " + value + " is the input model " + model
+                        + "; the input file is never overwritten, choose another file");
+            }
+        } catch (java.io.IOException e) {
+            throw new CliException(CliException.BAD_INPUT, "cannot compare --" + option + " " + value + " with "
+                    + model + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The weights as resolved for the report: as given, {@code none} for a zoo model, {@code file} for ONNX. */
+    String resolvedWeights() {
+        return weights != null ? weights : ModelLoader.isOnnx(model) ? "file" : "none";
     }
 
     /** Validates and resolves the arguments of {@code jprune prune}. */
@@ -266,7 +298,10 @@ final class PruneSettings {
     /** Every setting, resolved, for the report's {@code "config"}. */
     Map<String, Object> toJson() {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("weights", weights);
+        c.put("weights", resolvedWeights());
+        if (fillMissing != null) {
+            c.put("fill_missing", fillMissing);
+        }
         c.put("seed", seed);
         c.put("save_weights", saveWeights == null ? null : saveWeights.toString());
         if (replay != null) {

@@ -1,0 +1,211 @@
+package dev.jprune.cli;
+
+import dev.jprune.cli.CliRun.Result;
+import dev.jprune.cli.TinyOnnx.Variant;
+import dev.jprune.testing.Reference;
+import dev.jprune.testing.SharedData;
+import dev.jprune.testing.Tolerance;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static dev.jprune.cli.CliRun.expectError;
+import static dev.jprune.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code info}, {@code groups} and {@code prune} with {@code MODEL} = an {@code .onnx} file, through the CLI entry
+ * point: small files written by {@link TinyOnnx} and torchvision's resnet18 export (structure only, with
+ * {@code --fill-missing parity}); every error path of CLI.md for ONNX input; the input file is never modified.
+ * Floats are compared as {@code |a − b| ≤ 1e-4 · max|ref| + 1e-6}.
+ */
+class OnnxModelCommandsTest {
+
+    @Test
+    void infoReadsTheFileStaticInputAndCountsParameters(@TempDir Path dir) throws IOException {
+        Path f = TinyOnnx.write(dir.resolve("tiny.onnx"), Variant.STATIC);
+        Result r = run("info", f.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> j = r.json();
+        assertEquals(f.toString(), j.get("model"));
+        assertEquals(List.of(1L, 3L, 8L, 8L), j.get("input"));
+        assertEquals(TinyOnnx.PARAMS, j.get("params"));
+        assertEquals(List.of(1L, 10L), j.get("output_shape"));
+        assertEquals(8, ((List<?>) j.get("output_head")).size());
+    }
+
+    @Test
+    void externalDataIsReadAndMissingDataIsFilledByName(@TempDir Path dir) throws IOException {
+        Path inline = TinyOnnx.write(dir.resolve("inline.onnx"), Variant.STATIC);
+        Path ext = TinyOnnx.write(dir.resolve("ext.onnx"), Variant.EXTERNAL);
+        Path missing = TinyOnnx.write(dir.resolve("missing.onnx"), Variant.EXTERNAL_MISSING);
+        double[] a = Reference.doubles(run("info", inline.toString(), "--json").json().get("output_head"));
+        Result re = run("info", ext.toString(), "--json");
+        assertEquals(0, re.code(), re.err());
+        Result rm = run("info", missing.toString(), "--fill-missing", "parity", "--json");
+        assertEquals(0, rm.code(), rm.err());
+        // every file holds the parity value of each name, so the three give the same outputs
+        Tolerance.assertClose(a, Reference.doubles(re.json().get("output_head")), 1e-4, 1e-6, "external data");
+        Tolerance.assertClose(a, Reference.doubles(rm.json().get("output_head")), 1e-4, 1e-6, "parity fill");
+        assertFalse(Files.exists(dir.resolve("missing.onnx.data")), "--fill-missing must not write data files");
+    }
+
+    @Test
+    void missingExternalDataWithoutFillIsExit3NamingTheDataFile(@TempDir Path dir) throws IOException {
+        Path f = TinyOnnx.write(dir.resolve("tiny.onnx"), Variant.EXTERNAL_MISSING);
+        expectError(run("info", f.toString()), 3, "tiny.onnx.data");
+        expectError(run("groups", f.toString()), 3, "tiny.onnx.data");
+        expectError(run("prune", f.toString(), "--ratio", "0.5"), 3, "tiny.onnx.data");
+    }
+
+    @Test
+    void dynamicInputNeedsInputAndStaticDimsAreChecked(@TempDir Path dir) throws IOException {
+        Path dyn = TinyOnnx.write(dir.resolve("dyn.onnx"), Variant.DYNAMIC_BATCH);
+        expectError(run("info", dyn.toString()), 2, "dynamic dimensions");
+        Result r = run("info", dyn.toString(), "--input", "2,3,8,8", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(2L, 3L, 8L, 8L), r.json().get("input"));
+        assertEquals(List.of(2L, 10L), r.json().get("output_shape"));
+        expectError(run("info", dyn.toString(), "--input", "1,3,9,9"), 2, "does not fit");
+        Path stat = TinyOnnx.write(dir.resolve("static.onnx"), Variant.STATIC);
+        expectError(run("info", stat.toString(), "--input", "2,3,8,8"), 2, "does not fit");
+        expectError(run("info", stat.toString(), "--input", "1,3,8"), 2, "N,C,H,W");
+    }
+
+    @Test
+    void unsupportedOpIsExit4NamingOpNodeAndOpset(@TempDir Path dir) throws IOException {
+        Path f = TinyOnnx.write(dir.resolve("fancy.onnx"), Variant.UNSUPPORTED_OP);
+        for (String cmd : List.of("info", "groups", "prune")) {
+            Result r = cmd.equals("prune") ? run(cmd, f.toString(), "--ratio", "0.5") : run(cmd, f.toString());
+            expectError(r, 4, "FancyOp");
+            assertTrue(r.err().contains("/fancy/FancyOp") && r.err().contains("opset 17"), r.err());
+        }
+    }
+
+    @Test
+    void malformedFilesAreExit3NamingTheFile(@TempDir Path dir) throws IOException {
+        Path garbage = dir.resolve("garbage.onnx");
+        Files.write(garbage, "this is not protobuf at all, just text".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        expectError(run("info", garbage.toString()), 3, "garbage.onnx");
+        byte[] whole = Files.readAllBytes(TinyOnnx.write(dir.resolve("whole.onnx"), Variant.STATIC));
+        Path truncated = dir.resolve("truncated.onnx");
+        Files.write(truncated, Arrays.copyOf(whole, whole.length / 2));
+        expectError(run("groups", truncated.toString()), 3, "truncated.onnx");
+        expectError(run("prune", truncated.toString(), "--ratio", "0.5"), 3, "truncated.onnx");
+        expectError(run("info", dir.resolve("absent.onnx").toString()), 3, "does not exist");
+    }
+
+    @Test
+    void weightsOptionIsForZooModelsAndFillMissingForOnnx(@TempDir Path dir) throws IOException {
+        Path f = TinyOnnx.write(dir.resolve("tiny.onnx"), Variant.STATIC);
+        expectError(run("info", f.toString(), "--weights", "parity"), 2, "--weights is for zoo models");
+        expectError(run("prune", f.toString(), "--ratio", "0.5", "--weights", "none"), 2,
+                "--weights is for zoo models");
+        expectError(run("info", "resnet18", "--fill-missing", "parity"), 2, "--fill-missing applies to ONNX");
+        expectError(run("info", f.toString(), "--fill-missing", "zeros"), 2, "--fill-missing must be parity");
+    }
+
+    @Test
+    void groupsUseTheInitializerNamesAsLayerNames(@TempDir Path dir) throws IOException {
+        Path f = TinyOnnx.write(dir.resolve("tiny.onnx"), Variant.STATIC);
+        Result r = run("groups", f.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        List<Map<?, ?>> groups = r.jsonList();
+        List<Object> roots = groups.stream().map(g -> g.get("root")).map(Object.class::cast).toList();
+        assertEquals(List.of("conv1", "conv2"), roots, "the classifier fc is ignored by default");
+        Map<?, ?> g2 = groups.get(1);
+        boolean fcIn = ((List<?>) g2.get("members")).stream().map(m -> (Map<?, ?>) m)
+                .anyMatch(m -> "fc".equals(m.get("layer")) && "in".equals(m.get("axis")));
+        assertTrue(fcIn, "conv2's group reaches fc's input channels: " + g2);
+        Result root = run("groups", f.toString(), "--root", "conv1", "--indices", "0,5", "--json");
+        assertEquals(0, root.code(), root.err());
+        expectError(run("groups", f.toString(), "--root", "/conv1/Conv"), 2, "/conv1/Conv");
+    }
+
+    @Test
+    void pruneHalvesTheConvolutionsAndNeverTouchesTheInput(@TempDir Path dir) throws IOException {
+        Path f = TinyOnnx.write(dir.resolve("tiny.onnx"), Variant.STATIC);
+        byte[] before = Files.readAllBytes(f);
+        Files.setLastModifiedTime(f, FileTime.fromMillis(1_000_000_000_000L));
+        Path report = dir.resolve("report.json");
+        Result r = run("prune", f.toString(), "--ratio", "0.5", "--report", report.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> j = r.json();
+        assertEquals(TinyOnnx.PARAMS, j.get("base_params"));
+        Map<?, ?> layers = (Map<?, ?>) j.get("layers");
+        assertEquals(List.of("conv1", "conv2", "fc"), List.copyOf(layers.keySet()));
+        assertEquals(4L, ((Map<?, ?>) ((Map<?, ?>) layers.get("conv1")).get("after")).get("out"));
+        assertEquals(4L, ((Map<?, ?>) ((Map<?, ?>) layers.get("fc")).get("after")).get("in"));
+        assertEquals(10L, ((Map<?, ?>) ((Map<?, ?>) layers.get("fc")).get("after")).get("out"));
+        long pruned = 4 * 3 * 9 + 4 + 4 * 4 * 9 + 4 + 10 * 4 + 10;
+        assertEquals(pruned, j.get("params"));
+        assertEquals(List.of(1L, 10L), j.get("output_shape"));
+        assertEquals("file", ((Map<?, ?>) j.get("config")).get("weights"));
+        assertTrue(Files.exists(report));
+        assertArrayEquals(before, Files.readAllBytes(f), "the input file must not change");
+        assertEquals(1_000_000_000_000L, Files.getLastModifiedTime(f).toMillis(), "the input file was rewritten");
+        assertEquals(List.of("report.json", "tiny.onnx"), listing(dir));
+
+        // no output may name the input file
+        expectError(run("prune", f.toString(), "--ratio", "0.5", "--report", f.toString()), 2,
+                "never overwritten");
+        expectError(run("prune", f.toString(), "--ratio", "0.5", "--save-weights", f.toString()), 2,
+                "never overwritten");
+        assertArrayEquals(before, Files.readAllBytes(f), "the input file must not change");
+    }
+
+    @Test
+    void outIsRefusedUntilTheExporterLands(@TempDir Path dir) throws IOException {
+        Path f = TinyOnnx.write(dir.resolve("tiny.onnx"), Variant.STATIC);
+        expectError(run("prune", f.toString(), "--ratio", "0.5", "--out", dir.resolve("out.onnx").toString()), 4,
+                "ONNX export is not available yet");
+        expectError(run("prune", f.toString(), "--ratio", "0.5", "--out", f.toString()), 2, "never overwritten");
+        assertEquals(List.of("tiny.onnx"), listing(dir));
+    }
+
+    /** torchvision's resnet18 export, parity-filled, gives the zoo model's counts and Torch-Pruning's logits. */
+    @Test
+    void resnet18ExportMatchesTheZooModel() {
+        Path f = SharedData.file("fixtures/torchvision-onnx/resnet18.preserve.onnx");
+        Result r = run("info", f.toString(), "--fill-missing", "parity", "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> j = r.json();
+        Map<String, Object> ref = Reference.anyWithBase("resnet18").orElseThrow();
+        assertEquals(((Number) ref.get("base_params")).longValue(), j.get("params"));
+        assertEquals(((Number) ref.get("base_macs")).longValue(), j.get("macs"));
+        assertEquals(List.of(1L, 1000L), j.get("output_shape"));
+        Tolerance.assertClose(Reference.doubles(ref.get("base_out_head")), Reference.doubles(j.get("output_head")),
+                1e-4, 1e-6, "output_head");
+    }
+
+    /** Pruning the resnet18 export names its layers by module path, like the zoo model. */
+    @Test
+    void resnet18ExportPrunesWithModulePathNames() {
+        Path f = SharedData.file("fixtures/torchvision-onnx/resnet18.preserve.onnx");
+        Map<String, Object> ref = Reference.anyWithBase("resnet18").orElseThrow();
+        Result p = run("prune", f.toString(), "--fill-missing", "parity", "--ratio", "0.5", "--json");
+        assertEquals(0, p.code(), p.err());
+        Map<?, ?> layers = (Map<?, ?>) p.json().get("layers");
+        Map<?, ?> conv = (Map<?, ?>) layers.get("layer1.0.conv1");
+        assertEquals(64L, ((Map<?, ?>) conv.get("before")).get("out"));
+        assertEquals(32L, ((Map<?, ?>) conv.get("after")).get("out"));
+        assertEquals(1000L, ((Map<?, ?>) ((Map<?, ?>) layers.get("fc")).get("after")).get("out"));
+        assertTrue(((Number) p.json().get("params")).longValue() < ((Number) ref.get("base_params")).longValue());
+    }
+
+    private static List<String> listing(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
