@@ -1,6 +1,7 @@
 package dev.jprune.cli;
 
 import dev.jprune.io.onnx.OnnxModelFile;
+import dev.jprune.io.onnx.OnnxOrigin;
 import dev.jprune.io.weights.StateDicts;
 import dev.jprune.ir.Graph;
 import dev.jprune.tensor.Shape;
@@ -29,7 +30,7 @@ final class ModelLoader {
      *                {@code "from the file"} / {@code "parity for missing external data"})
      * @param onnx    the ONNX file as read, or {@code null} for a zoo model
      */
-    record Loaded(Graph graph, Shape input, String weights, OnnxModelFile onnx) {
+    record Loaded(Graph graph, Shape input, String weights, OnnxModelFile onnx, OnnxOrigin origin) {
     }
 
     /** Whether {@code model} names an ONNX file rather than a zoo model. */
@@ -75,7 +76,7 @@ final class ModelLoader {
             default:
                 loadWeights(g, w);
         }
-        return new Loaded(g, input, w, null);
+        return new Loaded(g, input, w, null, null);
     }
 
     /** Whether {@code --weights} names a file (not {@code none} or {@code parity}). */

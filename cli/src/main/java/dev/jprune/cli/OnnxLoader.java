@@ -2,6 +2,7 @@ package dev.jprune.cli;
 
 import dev.jprune.io.ModelFormatException;
 import dev.jprune.io.onnx.OnnxDim;
+import dev.jprune.io.onnx.OnnxImport;
 import dev.jprune.io.onnx.OnnxImporter;
 import dev.jprune.io.onnx.OnnxImporter.FillMissing;
 import dev.jprune.io.onnx.OnnxModelFile;
@@ -49,9 +50,9 @@ final class OnnxLoader {
                     + inputs + "; jprune's commands take models with one input");
         }
         Shape input = inputShape(file, inputs.get(0), inputSpec);
-        Graph g;
+        OnnxImport imported;
         try {
-            g = OnnxImporter.importModel(m, fill, input);
+            imported = OnnxImporter.read(m, fill, input);
         } catch (UnsupportedOnnxOpException e) {
             throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
         } catch (IOException e) {
@@ -61,8 +62,8 @@ final class OnnxLoader {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--input " + input + " does not fit " + file + ": " + e.getMessage());
         }
-        return new ModelLoader.Loaded(g, input, fill == FillMissing.PARITY ? "from the file, parity where external"
-                + " data is missing" : "from the file", m);
+        return new ModelLoader.Loaded(imported.graph(), input, fill == FillMissing.PARITY ? "from the file, parity"
+                + " where external data is missing" : "from the file", m, imported.origin());
     }
 
     private static FillMissing fillMode(String fillMissing) {

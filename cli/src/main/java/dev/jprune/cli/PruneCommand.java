@@ -33,8 +33,8 @@ import java.util.Map;
  * criterion and a pruner from the options ({@link PruneSettings}), compute gradients of a calibration batch for
  * Taylor and Hessian, {@code step()} {@code --steps} times — or, with {@code --replay}, a saved pruning history
  * applied to the fresh model. Prints the changed layers and the parameter and MAC counts before and after; writes the
- * report of CLI.md ({@code --report}, {@code --json}), the history ({@code --save-history}) and, once the exporter
- * lands, the pruned model ({@code --out}, {@link OnnxOut}).
+ * report of CLI.md ({@code --report}, {@code --json}), the history ({@code --save-history}), the pruned weights
+ * ({@code --save-weights}) and the pruned model as ONNX ({@code --out}, {@link OnnxOut}).
  */
 final class PruneCommand {
 
@@ -47,7 +47,7 @@ final class PruneCommand {
             + " [--save-weights FILE.safetensors]"
             + " [--replay FILE] [--input N,C,H,W] [--weights none|parity|FILE]"
             + " [--fill-missing parity] [--seed S] [--report FILE.json] [--json]"
-            + " [--out FILE.onnx]";
+            + " [--out FILE.onnx [--fold-bn] [--opset 13..21]]";
 
     private PruneCommand() {
     }
@@ -55,9 +55,6 @@ final class PruneCommand {
     static int run(List<String> argv, PrintStream out) {
         Args a = new Args("prune", argv, PruneSettings.VALUED, PruneSettings.SWITCHES);
         PruneSettings s = PruneSettings.parse(a);
-        if (s.out != null) { // refuse before any work: nothing is loaded, nothing is written
-            OnnxOut.checkAvailable(s.out);
-        }
         if (s.replay != null && !Files.isRegularFile(s.replay)) {
             throw new CliException(CliException.BAD_INPUT, "history file " + s.replay + " does not exist");
         }
@@ -138,8 +135,8 @@ final class PruneCommand {
             out.printf("weights       %s (safetensors state_dict of the pruned model)%n", s.saveWeights);
         }
         if (s.out != null) {
-            OnnxOut.write(g, m, s.out);
-            out.printf("onnx          %s%n", s.out);
+            OnnxOut.write(g, m, s.out, s.foldBn, s.opset);
+            out.printf("onnx          %s%s%n", s.out, s.foldBn ? " (BatchNorm folded into the convolutions)" : "");
         }
         if (s.report != null) {
             try {

@@ -35,9 +35,9 @@ final class PruneSettings {
 
     static final Set<String> VALUED = Set.of("ratio", "importance", "p", "reduction", "normalizer", "pruner",
             "round-to", "steps", "max-ratio", "ratio-for", "ignore", "heads", "head-ratio", "calib", "save-history",
-            "replay", "seed", "input", "weights", "report", "out", "save-weights", "fill-missing");
+            "replay", "seed", "input", "weights", "report", "out", "save-weights", "fill-missing", "opset");
     static final Set<String> SWITCHES = Set.of("global", "isomorphic", "no-default-ignore", "tp-compat", "json",
-            "verbose");
+            "verbose", "fold-bn");
 
     static final List<String> IMPORTANCES = List.of("l1", "l2", "bn", "lamp", "fpgm", "taylor", "hessian", "random");
     static final List<String> PRUNERS = List.of("base", "group-norm", "bn-scale", "growing-reg");
@@ -100,6 +100,10 @@ final class PruneSettings {
     final int calib;
     final boolean tpCompat;
     final Path saveHistory;
+    /** {@code --fold-bn}: fold each BatchNorm into the conv before it in the {@code --out} model. */
+    final boolean foldBn;
+    /** {@code --opset}: the ONNX opset of {@code --out} (13..21), 0 for the input file's (or 17). */
+    final int opset;
 
     private PruneSettings(Args a) {
         if (a.positionals().size() != 1) {
@@ -113,6 +117,12 @@ final class PruneSettings {
         report = outputFile(a, "report");
         saveWeights = outputFile(a, "save-weights");
         out = outputFile(a, "out");
+        foldBn = a.flag("fold-bn");
+        String opsetSpec = a.get("opset", null);
+        if ((foldBn || opsetSpec != null) && out == null) {
+            throw CliException.usage((foldBn ? "--fold-bn" : "--opset") + " applies to the --out model; give --out FILE.onnx");
+        }
+        opset = opsetSpec == null ? 0 : opset(opsetSpec);
         json = a.flag("json");
         String replaySpec = a.get("replay", null);
         replay = replaySpec == null ? null : Path.of(replaySpec);
@@ -207,6 +217,20 @@ final class PruneSettings {
         for (String o : List.of("out", "report", "save-weights", "save-history")) {
             notTheModel(o, a.get(o, null));
         }
+    }
+
+    /** {@code --opset N}: an ONNX opset jprune writes (13..21). */
+    private static int opset(String spec) {
+        int v;
+        try {
+            v = Integer.parseInt(spec.trim());
+        } catch (NumberFormatException e) {
+            throw CliException.usage("--opset expects an integer from 13 to 21, got '" + spec + "'");
+        }
+        if (v < 13 || v > 21) {
+            throw CliException.usage("--opset " + v + ": jprune writes ONNX opsets 13 to 21");
+        }
+        return v;
     }
 
     /** The model file is only read: no output option may name it. */
@@ -304,6 +328,9 @@ final class PruneSettings {
         }
         c.put("seed", seed);
         c.put("save_weights", saveWeights == null ? null : saveWeights.toString());
+        c.put("out", out == null ? null : out.toString());
+        c.put("fold_bn", foldBn);
+        c.put("opset", opset == 0 ? null : opset);
         if (replay != null) {
             c.put("replay", replay.toString());
             return c;

@@ -2,6 +2,15 @@ package dev.jprune.cli;
 
 import dev.jprune.cli.CliRun.Result;
 import dev.jprune.cli.TinyOnnx.Variant;
+import dev.jprune.exec.Executor;
+import dev.jprune.io.onnx.OnnxImporter;
+import dev.jprune.io.onnx.OnnxImporter.FillMissing;
+import dev.jprune.io.onnx.OnnxModelFile;
+import dev.jprune.io.onnx.OnnxNode;
+import dev.jprune.io.onnx.OnnxTensor;
+import dev.jprune.ir.Graph;
+import dev.jprune.tensor.Shape;
+import dev.jprune.weights.Parity;
 import dev.jprune.testing.Reference;
 import dev.jprune.testing.SharedData;
 import dev.jprune.testing.Tolerance;
@@ -12,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -164,13 +174,54 @@ class OnnxModelCommandsTest {
         assertArrayEquals(before, Files.readAllBytes(f), "the input file must not change");
     }
 
+    /**
+     * {@code --out} writes the pruned ONNX model with the input file's names (nodes, initializers, input, output); it
+     * imports again at the pruned sizes with the output the command reported, and the input file is untouched.
+     */
     @Test
-    void outIsRefusedUntilTheExporterLands(@TempDir Path dir) throws IOException {
+    void outWritesThePrunedModelWithTheOriginalNames(@TempDir Path dir) throws IOException {
         Path f = TinyOnnx.write(dir.resolve("tiny.onnx"), Variant.STATIC);
-        expectError(run("prune", f.toString(), "--ratio", "0.5", "--out", dir.resolve("out.onnx").toString()), 4,
-                "ONNX export is not available yet");
+        byte[] before = Files.readAllBytes(f);
+        Path out = dir.resolve("out.onnx");
+        Result r = run("prune", f.toString(), "--ratio", "0.5", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(before, Files.readAllBytes(f), "the input file must not change");
+        assertEquals(List.of("out.onnx", "tiny.onnx"), listing(dir));
+
+        OnnxModelFile written = OnnxModelFile.read(out);
+        List<String> nodes = new ArrayList<>();
+        for (OnnxNode n : written.nodes()) {
+            nodes.add(n.name());
+        }
+        assertEquals(List.of("/conv1/Conv", "/relu1/Relu", "/conv2/Conv", "/relu2/Relu", "/gap/GlobalAveragePool",
+                "/flatten/Flatten", "/fc/Gemm"), nodes);
+        List<String> inits = new ArrayList<>();
+        for (OnnxTensor t : written.initializers()) {
+            inits.add(t.name());
+        }
+        assertTrue(inits.containsAll(List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc.weight",
+                "fc.bias")), inits.toString());
+        assertEquals("x", written.inputs().get(0).name());
+        assertEquals("logits", written.outputs().get(0).name());
+        assertArrayEquals(new long[] {4, 3, 3, 3}, written.initializer("conv1.weight").dims());
+        assertArrayEquals(new long[] {10, 4}, written.initializer("fc.weight").dims());
+
+        Map<?, ?> j = r.json();
+        Graph g = OnnxImporter.importModel(out, FillMissing.NONE, Shape.of(1, 3, 8, 8));
+        assertEquals(j.get("params"), g.parameterCount());
+        float[] y = Executor.run(g, Parity.input(Shape.of(1, 3, 8, 8)))[0].data();
+        List<?> head = (List<?>) j.get("output_head");
+        for (int i = 0; i < head.size(); i++) {
+            double ref = ((Number) head.get(i)).doubleValue();
+            assertEquals(ref, y[i], 1e-5 * Math.abs(ref) + 1e-6, "output " + i + " of the written model");
+        }
+
+        // the written model never replaces the input, and the export options need --out
         expectError(run("prune", f.toString(), "--ratio", "0.5", "--out", f.toString()), 2, "never overwritten");
-        assertEquals(List.of("tiny.onnx"), listing(dir));
+        expectError(run("prune", f.toString(), "--ratio", "0.5", "--fold-bn"), 2, "--fold-bn applies to the --out");
+        expectError(run("prune", f.toString(), "--ratio", "0.5", "--out", out.toString(), "--opset", "12"), 2,
+                "--opset 12: jprune writes ONNX opsets 13 to 21");
+        assertArrayEquals(before, Files.readAllBytes(f), "the input file must not change");
     }
 
     /** torchvision's resnet18 export, parity-filled, gives the zoo model's counts and Torch-Pruning's logits. */

@@ -1,6 +1,14 @@
 package dev.jprune.cli;
 
 import dev.jprune.cli.CliRun.Result;
+import dev.jprune.exec.Executor;
+import dev.jprune.io.onnx.OnnxImporter;
+import dev.jprune.io.onnx.OnnxImporter.FillMissing;
+import dev.jprune.io.onnx.OnnxModelFile;
+import dev.jprune.io.onnx.OnnxNode;
+import dev.jprune.ir.Graph;
+import dev.jprune.tensor.Shape;
+import dev.jprune.weights.Parity;
 import dev.jprune.internal.Json;
 import dev.jprune.testing.Reference;
 import dev.jprune.testing.Tolerance;
@@ -22,6 +30,7 @@ import java.util.stream.Stream;
 
 import static dev.jprune.cli.CliRun.run;
 import static dev.jprune.cli.CliRun.expectError;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -260,6 +269,9 @@ class PruneCommandTest {
         config.put("weights", "none");
         config.put("seed", 0L);
         config.put("save_weights", null);
+        config.put("out", null);
+        config.put("fold_bn", false);
+        config.put("opset", null);
         config.put("replay", history.toString());
         assertEquals(config, replayed.get("config"));
         assertTrue(replay.out().contains("replay " + history), replay.out());
@@ -368,14 +380,52 @@ class PruneCommandTest {
                 "history file " + other + " does not fit resnet18");
     }
 
+    /**
+     * {@code --out} writes the pruned zoo model as ONNX with torchvision's names and the pruned sizes; it imports again
+     * with the reported output. {@code --fold-bn} writes no BatchNormalization and the same function.
+     */
     @Test
-    void onnxExportIsRefusedBeforeAnyWork(@TempDir Path dir) throws IOException {
+    void outWritesThePrunedZooModelAsOnnx(@TempDir Path dir) throws IOException {
         Path onnx = dir.resolve("pruned.onnx");
-        long t0 = System.nanoTime();
-        expectError(run("prune", "resnet18", "--ratio", "0.5", "--out", onnx.toString()), 4,
-                "ONNX export is not available yet (it arrives with the ONNX issue)");
-        assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "refused without loading the model");
-        assertEquals(List.of(), listing(dir), "nothing written");
+        Result r = run("prune", "resnet18", "--input", SMALL, "--weights", "parity", "--ratio", "0.5", "--round-to", "8",
+                "--out", onnx.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> j = r.json();
+        assertTrue(r.out().contains("onnx          " + onnx), r.out());
+        OnnxModelFile written = OnnxModelFile.read(onnx);
+        assertArrayEquals(new long[] {32, 3, 7, 7}, written.initializer("conv1.weight").dims());
+        assertArrayEquals(new long[] {32}, written.initializer("bn1.running_var").dims());
+        assertArrayEquals(new long[] {1000, 256}, written.initializer("fc.weight").dims());
+        Shape in = Shape.of(1, 3, 64, 64);
+        Graph g = OnnxImporter.importModel(onnx, FillMissing.NONE, in);
+        assertEquals(j.get("params"), g.parameterCount());
+        assertHead(j, Executor.run(g, Parity.input(in))[0].data(), "the written model");
+
+        Path folded = dir.resolve("folded.onnx");
+        Result f = run("prune", "resnet18", "--input", SMALL, "--weights", "parity", "--ratio", "0.5", "--round-to", "8",
+                "--out", folded.toString(), "--fold-bn", "--json");
+        assertEquals(0, f.code(), f.err());
+        assertTrue(f.out().contains("BatchNorm folded"), f.out());
+        OnnxModelFile fm = OnnxModelFile.read(folded);
+        for (OnnxNode n : fm.nodes()) {
+            assertTrue(!n.opType().equals("BatchNormalization"), "folded model holds " + n);
+        }
+        Graph fg = OnnxImporter.importModel(folded, FillMissing.NONE, in);
+        assertTrue(fg.parameterCount() < g.parameterCount(), fg.parameterCount() + " vs " + g.parameterCount());
+        assertHead(j, Executor.run(fg, Parity.input(in))[0].data(), "the BN-folded model");
+        assertEquals(List.of(dir.resolve("folded.onnx"), dir.resolve("pruned.onnx")), listing(dir));
+    }
+
+    /** The report's output head against a forward pass of a written model (1e-4 relative to the largest, + 1e-6). */
+    private static void assertHead(Map<?, ?> report, float[] y, String what) {
+        List<?> head = (List<?>) report.get("output_head");
+        double max = 0;
+        for (Object o : head) {
+            max = Math.max(max, Math.abs(((Number) o).doubleValue()));
+        }
+        for (int i = 0; i < head.size(); i++) {
+            assertEquals(((Number) head.get(i)).doubleValue(), y[i], 1e-4 * max + 1e-6, what + ", output " + i);
+        }
     }
 
     @Test
