@@ -324,6 +324,19 @@ class OnnxTransformerOpsTest {
         assertClose(expected, run(g, Shape.of(5), x));
     }
 
+    @Test
+    void expLogAndGlobalMaxPool() throws IOException {
+        Graph g = load(new OnnxGraphs(13).input("x", 1, 2, 2, 3).output("y")
+                .node("e", "Exp", "x", "->", "e").add().node("l", "Log", "e", "->", "l").add()
+                .node("m", "GlobalMaxPool", "l", "->", "y").add(), Shape.of(1, 2, 2, 3));
+        float[] x = seq(12, 3f);
+        float[] expected = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int i = 0; i < 12; i++) {
+            expected[i / 6] = Math.max(expected[i / 6], (float) Math.log(Math.exp(x[i])));
+        }
+        assertClose(expected, run(g, Shape.of(1, 2, 2, 3), x));
+    }
+
     // ---- MatMul: Linear with fused bias, MatMul of graph values, Einsum ----
 
     @Test

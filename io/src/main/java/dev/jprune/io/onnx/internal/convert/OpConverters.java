@@ -1,6 +1,9 @@
 package dev.jprune.io.onnx.internal.convert;
 
 import dev.jprune.ops.AdaptiveAvgPool2d;
+import dev.jprune.ops.AdaptiveMaxPool2d;
+import dev.jprune.ops.Exp;
+import dev.jprune.ops.Log;
 import dev.jprune.ops.Hardswish;
 import dev.jprune.ops.ReLU;
 import dev.jprune.ops.Sigmoid;
@@ -28,6 +31,9 @@ public final class OpConverters {
         m.put("MaxPool", Pooling::maxPool);
         m.put("AveragePool", Pooling::avgPool);
         m.put("GlobalAveragePool", (cx, n, name) -> cx.unary(n, name, AdaptiveAvgPool2d.of(1)));
+        m.put("GlobalMaxPool", (cx, n, name) -> cx.unary(n, name, AdaptiveMaxPool2d.of(1)));
+        m.put("Exp", (cx, n, name) -> cx.unary(n, name, new Exp()));
+        m.put("Log", (cx, n, name) -> cx.unary(n, name, new Log()));
         m.put("Flatten", ShapeOps::flatten);
         m.put("Reshape", Fusions::reshape);
         m.put("Pad", ShapeOps::pad);
