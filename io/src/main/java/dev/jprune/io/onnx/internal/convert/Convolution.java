@@ -60,7 +60,11 @@ final class Convolution {
         cx.output(n, cx.module(m, op, x));
     }
 
-    /** Gemm with {@code transA=0, transB=1, alpha=beta=1}: a Linear layer. */
+    /**
+     * Gemm with {@code transA=0, transB=1, alpha=beta=1}: a Linear layer, named after its weight ({@code X.weight} →
+     * {@code X}), else after its torch scope ({@code /classifier/classifier.5/Gemm} → {@code classifier.5}), else the
+     * node.
+     */
     static void gemm(ImportContext cx, OnnxNode n, String name) throws IOException {
         if (intAttr(n, "transA", 0) != 0 || intAttr(n, "transB", 0) != 1 || floatAttr(n, "alpha", 1f) != 1f
                 || floatAttr(n, "beta", 1f) != 1f) {
@@ -70,7 +74,11 @@ final class Convolution {
         Value x = cx.dynamic(n, 0);
         Const w = cx.constant(n, 1, "B");
         boolean bias = cx.hasInput(n, 2);
-        String m = cx.moduleName(n.inputs().get(1), name);
+        String weight = n.inputs().get(1);
+        String scope = n.name().startsWith("/") ? Transformer.torchPath(n.name()) : "";
+        // an anonymous weight (onnx::Gemm_7) takes its module's name from the torch scope, as a MatMul's does
+        String m = cx.moduleName(weight.endsWith(".weight") || scope.isEmpty() ? weight
+                : ImportContext.sanitize(scope) + ".weight", name);
         cx.param(m, "weight", w, n.inputs().get(1));
         if (bias) {
             Const c = cx.constant(n, 2, "C");

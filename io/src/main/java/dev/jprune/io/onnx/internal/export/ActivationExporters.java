@@ -83,15 +83,17 @@ final class ActivationExporters {
             e.applyTo(0, "Gelu", ins(x), Attrs.s("approximate", tanh ? "tanh" : "none"));
             return;
         }
-        String inner;
         if (tanh) {
             String cube = e.apply("Mul", ins(e.apply("Mul", ins(x, x)), x));
             String sum = e.apply("Add", ins(x, e.apply("Mul", ins(cube, e.scalar(0.044715)))));
-            inner = e.apply("Tanh", ins(e.apply("Mul", ins(sum, e.scalar(Math.sqrt(2 / Math.PI))))));
-        } else {
-            inner = e.apply("Erf", ins(e.apply("Div", ins(x, e.scalar(Math.sqrt(2))))));
+            String inner = e.apply("Tanh", ins(e.apply("Mul", ins(sum, e.scalar(Math.sqrt(2 / Math.PI))))));
+            String half = e.apply("Mul", ins(x, e.scalar(0.5)));
+            e.applyTo(0, "Mul", ins(half, e.apply("Add", ins(inner, e.scalar(1)))));
+            return;
         }
-        String half = e.apply("Mul", ins(x, e.scalar(0.5)));
-        e.applyTo(0, "Mul", ins(half, e.apply("Add", ins(inner, e.scalar(1)))));
+        // torch.onnx.export's order, which the importer reads back as one GELU: Div √2, Erf, Add 1, Mul x, Mul 0.5
+        String erf = e.apply("Erf", ins(e.apply("Div", ins(x, e.scalar(Math.sqrt(2))))));
+        String prod = e.apply("Mul", ins(x, e.apply("Add", ins(erf, e.scalar(1)))));
+        e.applyTo(0, "Mul", ins(prod, e.scalar(0.5)));
     }
 }

@@ -2,6 +2,7 @@ package dev.jprune.io.onnx.internal.export;
 
 import com.google.protobuf.UnsafeByteOperations;
 import dev.jprune.io.onnx.OnnxOrigin;
+import dev.jprune.io.onnx.internal.convert.ImportContext;
 import dev.jprune.io.onnx.UnsupportedOnnxExportException;
 import dev.jprune.io.onnx.internal.proto.Onnx.AttributeProto;
 import dev.jprune.io.onnx.internal.proto.Onnx.NodeProto;
@@ -54,6 +55,8 @@ public final class Emitter {
     private final Map<Parameter, Tensor> overrides = new HashMap<>();
     private final Map<Node, Map<String, Parameter>> extraParams = new HashMap<>();
 
+    private final Map<String, Integer> claims = new HashMap<>();
+    private final Set<String> nodeNames = new HashSet<>();
     private Node node;
     private final List<NodeProto.Builder> pending = new ArrayList<>();
 
@@ -64,6 +67,13 @@ public final class Emitter {
     public Emitter(Graph g, long opset, OnnxOrigin origin, List<String> inputNames, List<String> outputNames) {
         this.opset = opset;
         this.origin = origin;
+        if (origin != null) {
+            for (List<String> onnx : origin.nodes().values()) {
+                for (String nm : new HashSet<>(onnx)) {
+                    claims.merge(nm, 1, Integer::sum);
+                }
+            }
+        }
         this.names = new String[g.valueCount()];
         this.reservedOut = new String[g.valueCount()];
         used.addAll(inputNames);
@@ -113,8 +123,13 @@ public final class Emitter {
         List<String> recorded = origin == null ? List.of() : origin.onnxNodes(node.name());
         int k = pending.size();
         for (int j = 0; j < k; j++) {
-            String nm = recorded.size() == k ? recorded.get(j) : k == 1 ? node.name() : node.name() + "/" + j;
-            nodes.add(pending.get(j).setName(nm).build());
+            String nm = recorded.size() == k && ownName(recorded.get(j)) ? recorded.get(j)
+                    : k == 1 ? node.name() : node.name() + "/" + j;
+            String unique = nm;
+            for (int d = 1; !nodeNames.add(unique); d++) {
+                unique = nm + "_" + d;
+            }
+            nodes.add(pending.get(j).setName(unique).build());
         }
         for (Value v : node.outputs()) {
             if (names[v.id()] == null) {
@@ -123,6 +138,15 @@ public final class Emitter {
             }
         }
         node = null;
+    }
+
+    /**
+     * Whether the current node may take ONNX name {@code onnxName} from its origin: it alone came from that ONNX
+     * node, or, when several did (a Gather imported as Slice + Squeeze), its jprune name is that ONNX name; the others
+     * keep their jprune names, so a re-import names every node as the first import did.
+     */
+    private boolean ownName(String onnxName) {
+        return claims.getOrDefault(onnxName, 1) == 1 || ImportContext.sanitize(onnxName).equals(node.name());
     }
 
     /** The current node. */

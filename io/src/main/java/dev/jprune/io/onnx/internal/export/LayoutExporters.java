@@ -28,7 +28,7 @@ final class LayoutExporters {
     }
 
     static void register(ExporterRegistry r) {
-        r.register(Reshape.class, (op, e) -> reshape(e));
+        r.register(Reshape.class, LayoutExporters::reshape);
         r.register(Expand.class, (op, e) -> e.applyTo(0, "Expand", ins(e.in(0), e.ints(e.outShape(0).dims()))));
         r.register(Flatten.class, (op, e) -> {
             Shape in = e.inShape(0);
@@ -36,7 +36,7 @@ final class LayoutExporters {
                     && in.normalizeAxis(op.endDim()) == in.rank() - 1) {
                 e.applyTo(0, "Flatten", ins(e.in(0)), Attrs.i("axis", 1));
             } else {
-                reshape(e);
+                e.applyTo(0, "Reshape", ins(e.in(0), e.ints(e.outShape(0).dims())));
             }
         });
         r.register(Transpose.class, (op, e) -> {
@@ -97,8 +97,19 @@ final class LayoutExporters {
         });
     }
 
-    private static void reshape(Emitter e) {
-        e.applyTo(0, "Reshape", ins(e.in(0), e.ints(e.outShape(0).dims())));
+    /**
+     * The op's own target (a −1 kept, as the file had it) while it still gives the current output shape, else that
+     * shape: pruning changes sizes without rewriting every target.
+     */
+    private static void reshape(Reshape op, Emitter e) {
+        int[] target = op.target();
+        boolean current;
+        try {
+            current = op.resolve(e.inShape(0)).equals(e.outShape(0));
+        } catch (IllegalArgumentException stale) {
+            current = false;
+        }
+        e.applyTo(0, "Reshape", ins(e.in(0), e.ints(current ? target : e.outShape(0).dims())));
     }
 
     private static int[] identity(int rank) {
