@@ -109,8 +109,9 @@ class OnnxFixturesOrtTest {
         Path f = folder().resolve("resnet18.preserve.onnx");
         Shape in = inputShape(f);
         Tensor x = Parity.input(in);
-        Graph g = OnnxImporter.importModel(f, FillMissing.PARITY, in);
-        Tensor ref = OrtReference.runFilled(f, x).get(0);
+        OnnxImport imported = OnnxImporter.read(f, FillMissing.PARITY, in);
+        Graph g = imported.graph();
+        Tensor ref = ortFilled(f, imported, x).get(0);
         double tol = RTOL * ref.maxAbs() + ATOL;
         assertTrue(maxDiff(ref, Executor.run(g, x)[0]) <= tol, "unchanged model within the bound");
         Parameter bias = g.stateDict().get("fc.bias");
@@ -131,7 +132,7 @@ class OnnxFixturesOrtTest {
         OnnxImport imported = OnnxImporter.read(f, FillMissing.PARITY, in);
         Graph g = imported.graph();
         Tensor y = Executor.run(g, x)[0];
-        List<Tensor> ort = OrtReference.runFilled(f, x);
+        List<Tensor> ort = ortFilled(f, imported, x);
         assertEquals(1, ort.size(), file + ": ONNX Runtime outputs");
         Tensor ref = ort.get(0);
         assertEquals(ref.shape(), y.shape(), file + ": output shape, jprune vs ONNX Runtime");
@@ -225,7 +226,7 @@ class OnnxFixturesOrtTest {
         try {
             Path out = dir.resolve(file);
             OnnxExporter.export(g, origin, out, OnnxExportOptions.DEFAULTS);
-            List<Tensor> ort = OrtReference.run(out, x);
+            List<Tensor> ort = ort(out, x);
             assertEquals(1, ort.size(), file + ": ONNX Runtime outputs of the pruned export");
             Tensor ref = ort.get(0);
             assertEquals(expected.shape(), ref.shape(), file + ": pruned export's output shape in ONNX Runtime");
@@ -242,6 +243,32 @@ class OnnxFixturesOrtTest {
                 }
             }
             Files.delete(dir);
+        }
+    }
+
+    /**
+     * ONNX Runtime's outputs for the structure-only fixture {@code f} filled with the values the import {@code imp}
+     * used ({@link OrtRun#filled}), run from a temporary folder that is deleted afterwards.
+     */
+    private static List<Tensor> ortFilled(Path f, OnnxImport imp, Tensor x) throws IOException {
+        Path dir = Files.createTempDirectory("jprune-ort-");
+        try {
+            return ort(OrtRun.filled(f, imp, dir), x);
+        } finally {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    private static List<Tensor> ort(Path model, Tensor x) throws IOException {
+        try {
+            return OrtRun.run(model, x);
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IOException("ONNX Runtime failed on " + model + ": " + e.getMessage(), e);
         }
     }
 
