@@ -33,7 +33,9 @@ import java.util.Set;
  * values take the jprune value's name ({@code layer1.0.conv1}), intermediate values of a multi-node form
  * {@code <node>/t<k>}; every value name is unique (a clash gets {@code _k}). An ONNX node takes the names the
  * origin recorded for its jprune node when the form emits exactly as many nodes, otherwise the jprune node's name
- * (with {@code /k} for the k-th node of a multi-node form).
+ * (with {@code /k} for the k-th node of a multi-node form); node names are unique too (ONNX Runtime rejects a model
+ * with two nodes of one name), so when several jprune nodes recorded the same ONNX node, or a recorded name equals a
+ * jprune one, the later node gets {@code _k}.
  *
  * <p>Integer tensors (an {@link DType#INT64} buffer such as Swin's {@code relative_position_index}) stay INT64 in
  * ONNX; {@link #in} casts such a value to FLOAT for ops that compute with it, {@link #indices} gives INT64 for
@@ -44,6 +46,7 @@ public final class Emitter {
     private final long opset;
     private final OnnxOrigin origin;
     private final Set<String> used = new HashSet<>();
+    private final Set<String> usedNodeNames = new HashSet<>();
     private final String[] names;
     private final String[] reservedOut;
     private final Set<String> int64 = new HashSet<>();
@@ -114,7 +117,11 @@ public final class Emitter {
         int k = pending.size();
         for (int j = 0; j < k; j++) {
             String nm = recorded.size() == k ? recorded.get(j) : k == 1 ? node.name() : node.name() + "/" + j;
-            nodes.add(pending.get(j).setName(nm).build());
+            String unique = nm;
+            for (int c = 1; !usedNodeNames.add(unique); c++) {
+                unique = nm + "_" + c;
+            }
+            nodes.add(pending.get(j).setName(unique).build());
         }
         for (Value v : node.outputs()) {
             if (names[v.id()] == null) {
