@@ -37,7 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every torch.onnx.export fixture of {@code ../shared/fixtures/torchvision-onnx} against ONNX Runtime: imported with
  * parity-filled initializers at the fixture's input shape (batch 1; 299×299 for inception_v3), jprune's forward on
- * the parity input matches ONNX Runtime's on the same parity-filled file within
+ * the parity input matches ONNX Runtime's on the fixture filled with exactly the values the import used
+ * ({@link OrtRun#filled}: through the origin, MatMul weights transposed; filling by initializer name would give
+ * anonymous {@code onnx::MatMul_N} weights other values than the import's, which names them after PyTorch) within
  * {@code |a − b| ≤ 1e-4 · max|ref| + 1e-6}; for a {@code .preserve} export (state_dict names kept) with a
  * Torch-Pruning record, its first 8 outputs also match the record's {@code base_out_head} under the same rule. Then
  * 50 % local pruning with group L2 importance, classifier ignored (the pruner's default, as {@code jprune prune}):
