@@ -61,7 +61,8 @@ import java.util.Set;
  * appended for the k-th node of a multi-node form), graph inputs the jprune input names, outputs {@code output},
  * {@code output_1}, .... With an {@link OnnxOrigin} (from the importer), initializer and input names come from it,
  * output names too when it lists as many, and a node whose recorded origin has exactly as many ONNX nodes as its
- * form takes those names. Graph inputs and outputs are FLOAT with their static shapes. A parameter whose value was
+ * form takes those names. Node names are unique: a name already given (two jprune nodes imported from one ONNX
+ * node, or a jprune name equal to a recorded one) gets {@code _k} appended. Graph inputs and outputs are FLOAT with their static shapes. A parameter whose value was
  * never set (lazy zeros) is written as zeros. The model's producer is {@code jprune}.
  */
 public final class OnnxExporter {

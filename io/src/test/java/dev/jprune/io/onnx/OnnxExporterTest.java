@@ -330,6 +330,35 @@ class OnnxExporterTest {
         assertEquals(17, OnnxExporter.toModel(g, old, OnnxExportOptions.DEFAULTS).opsetVersion(""));
     }
 
+    /**
+     * Two jprune nodes whose origin records the same ONNX node (as the import of ViT's {@code /Gather} or Swin's
+     * attention gathers can give: Slice + Squeeze) and neither of which is named like it keep their jprune names; a
+     * jprune node named like an ONNX name already written gets {@code _1}. Names stay unique, so ONNX Runtime loads
+     * the model, and it computes jprune's output.
+     */
+    @Test
+    void nodeNamesStayUniqueWhenOriginsRepeat() throws Exception {
+        GraphBuilder b = new GraphBuilder("dup");
+        Value x = b.input("input", Shape.of(1, 3, 8, 8));
+        x = b.module("conv", Conv2d.of(3, 4, 3, 1, 1, true), x);
+        x = b.module("relu", new ReLU(), x);
+        x = b.module("relu2", new ReLU(), x);
+        x = b.module("/conv/Conv", new ReLU(), x);
+        x = b.module("gap", AdaptiveAvgPool2d.of(1), x);
+        Graph g = b.build(x);
+        Parity.fill(g);
+        OnnxOrigin origin = new OnnxOrigin(17, "pytorch 2.5.1",
+                Map.of("conv", List.of("/conv/Conv"), "relu", List.of("/Relu"), "relu2", List.of("/Relu")),
+                Map.of(), Map.of(), List.of());
+        OnnxModelFile m = OnnxExporter.toModel(g, origin, OnnxExportOptions.DEFAULTS);
+        List<String> names = m.nodes().stream().map(OnnxNode::name).collect(Collectors.toList());
+        assertEquals(List.of("/conv/Conv", "relu", "relu2", "/conv/Conv_1", "gap"), names);
+        Path f = tmp.resolve("dup.onnx");
+        OnnxExporter.export(g, origin, f, OnnxExportOptions.DEFAULTS);
+        Tensor in = Parity.input(Shape.of(1, 3, 8, 8));
+        OrtRun.assertClose(Executor.run(g, in)[0], OrtRun.runOne(f, "input", in), "repeated origin names in ORT");
+    }
+
     private static Set<String> initializerNames(OnnxModelFile m) {
         return m.initializers().stream().map(OnnxTensor::name).collect(Collectors.toCollection(TreeSet::new))
                 .stream().collect(Collectors.toSet());

@@ -188,7 +188,7 @@ class OnnxOpsetCnnChainTest {
         Graph g = m.importFrom(f);
         float[] got = Executor.run(g, x)[0].data();
         assertClose(expected, got, "opset " + opset + " vs naive loops (seed " + SEED + ")");
-        assertClose(toDouble(TinyOnnx.runtime(f, "x", x)[0]), got, "opset " + opset + " vs ONNX Runtime (seed " + SEED
+        assertClose(toDouble(OrtRun.runOne(f, "x", x).data()), got, "opset " + opset + " vs ONNX Runtime (seed " + SEED
                 + ")");
         assertEquals(java.util.List.of("conv.weight", "conv.bias", "bn.weight", "bn.bias", "bn.running_mean",
                 "bn.running_var", "bn.num_batches_tracked", "fc.weight", "fc.bias"), java.util.List.copyOf(g.stateDict().keySet()));

@@ -39,11 +39,11 @@ class OnnxOpsetTest {
         Path f = m.write(tmp, name);
         Graph g = m.importFrom(f);
         Tensor[] out = TinyOnnx.run(g, x);
-        float[][] ort = TinyOnnx.runtime(f, "x", x);
+        java.util.List<Tensor> ort = OrtRun.run(f, java.util.Map.of("x", x));
         assertEquals(expected.length, out.length, name + ": outputs");
         for (int k = 0; k < expected.length; k++) {
             assertClose(expected[k], out[k].data(), name + " output " + k + " vs naive loops (seed " + SEED + ")");
-            assertClose(toDouble(ort[k]), out[k].data(), name + " output " + k + " vs ONNX Runtime (seed " + SEED + ")");
+            assertClose(toDouble(ort.get(k).data()), out[k].data(), name + " output " + k + " vs ONNX Runtime (seed " + SEED + ")");
         }
         return g;
     }

@@ -1,9 +1,5 @@
 package dev.jprune.io.onnx;
 
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
 import dev.jprune.exec.Executor;
 import dev.jprune.io.onnx.OnnxImporter.FillMissing;
@@ -21,18 +17,16 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * Builds small ONNX models directly from the proto classes for the importer's opset tests: one float graph input
  * of a fixed shape, initializers, nodes with attributes, named outputs; writes them, imports them and runs them in
- * jprune and in ONNX Runtime.
+ * jprune and (through {@link OrtRun}) in ONNX Runtime.
  */
 final class TinyOnnx {
 
@@ -169,36 +163,6 @@ final class TinyOnnx {
     /** Runs the imported graph on {@code inputs}: every output. */
     static Tensor[] run(Graph g, Tensor... inputs) {
         return Executor.run(g, inputs);
-    }
-
-    /** Runs {@code file} in ONNX Runtime on one input named {@code inputName}; every output as flat floats. */
-    static float[][] runtime(Path file, String inputName, Tensor x) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(1);
-            o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-            try (OrtSession s = env.createSession(file.toString(), o);
-                 ai.onnxruntime.OnnxTensor in = ai.onnxruntime.OnnxTensor.createTensor(env,
-                         FloatBuffer.wrap(x.data()), toLongs(x.shape().dims()));
-                 OrtSession.Result r = s.run(Map.of(inputName, in))) {
-                float[][] out = new float[r.size()][];
-                int k = 0;
-                for (Map.Entry<String, OnnxValue> e : r) {
-                    FloatBuffer b = ((ai.onnxruntime.OnnxTensor) e.getValue()).getFloatBuffer();
-                    out[k] = new float[b.remaining()];
-                    b.get(out[k++]);
-                }
-                return out;
-            }
-        }
-    }
-
-    private static long[] toLongs(int[] d) {
-        long[] l = new long[d.length];
-        for (int i = 0; i < d.length; i++) {
-            l[i] = d[i];
-        }
-        return l;
     }
 
     /** Uniform values in [-1, 1) of the given shape. */

@@ -37,7 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every torch.onnx.export fixture of {@code ../shared/fixtures/torchvision-onnx} against ONNX Runtime: imported with
  * parity-filled initializers at the fixture's input shape (batch 1; 299×299 for inception_v3), jprune's forward on
- * the parity input matches ONNX Runtime's on the same parity-filled file within
+ * the parity input matches ONNX Runtime's on the fixture filled with exactly the values the import used
+ * ({@link OrtRun#filled}: through the origin, MatMul weights transposed; filling by initializer name would give
+ * anonymous {@code onnx::MatMul_N} weights other values than the import's, which names them after PyTorch) within
  * {@code |a − b| ≤ 1e-4 · max|ref| + 1e-6}; for a {@code .preserve} export (state_dict names kept) with a
  * Torch-Pruning record, its first 8 outputs also match the record's {@code base_out_head} under the same rule. Then
  * 50 % local pruning with group L2 importance, classifier ignored (the pruner's default, as {@code jprune prune}):
@@ -109,8 +111,9 @@ class OnnxFixturesOrtTest {
         Path f = folder().resolve("resnet18.preserve.onnx");
         Shape in = inputShape(f);
         Tensor x = Parity.input(in);
-        Graph g = OnnxImporter.importModel(f, FillMissing.PARITY, in);
-        Tensor ref = OrtReference.runFilled(f, x).get(0);
+        OnnxImport imported = OnnxImporter.read(f, FillMissing.PARITY, in);
+        Graph g = imported.graph();
+        Tensor ref = ortFilled(f, imported, x).get(0);
         double tol = RTOL * ref.maxAbs() + ATOL;
         assertTrue(maxDiff(ref, Executor.run(g, x)[0]) <= tol, "unchanged model within the bound");
         Parameter bias = g.stateDict().get("fc.bias");
@@ -131,7 +134,7 @@ class OnnxFixturesOrtTest {
         OnnxImport imported = OnnxImporter.read(f, FillMissing.PARITY, in);
         Graph g = imported.graph();
         Tensor y = Executor.run(g, x)[0];
-        List<Tensor> ort = OrtReference.runFilled(f, x);
+        List<Tensor> ort = ortFilled(f, imported, x);
         assertEquals(1, ort.size(), file + ": ONNX Runtime outputs");
         Tensor ref = ort.get(0);
         assertEquals(ref.shape(), y.shape(), file + ": output shape, jprune vs ONNX Runtime");
@@ -225,7 +228,7 @@ class OnnxFixturesOrtTest {
         try {
             Path out = dir.resolve(file);
             OnnxExporter.export(g, origin, out, OnnxExportOptions.DEFAULTS);
-            List<Tensor> ort = OrtReference.run(out, x);
+            List<Tensor> ort = ort(out, x);
             assertEquals(1, ort.size(), file + ": ONNX Runtime outputs of the pruned export");
             Tensor ref = ort.get(0);
             assertEquals(expected.shape(), ref.shape(), file + ": pruned export's output shape in ONNX Runtime");
@@ -242,6 +245,32 @@ class OnnxFixturesOrtTest {
                 }
             }
             Files.delete(dir);
+        }
+    }
+
+    /**
+     * ONNX Runtime's outputs for the structure-only fixture {@code f} filled with the values the import {@code imp}
+     * used ({@link OrtRun#filled}), run from a temporary folder that is deleted afterwards.
+     */
+    private static List<Tensor> ortFilled(Path f, OnnxImport imp, Tensor x) throws IOException {
+        Path dir = Files.createTempDirectory("jprune-ort-");
+        try {
+            return ort(OrtRun.filled(f, imp, dir), x);
+        } finally {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    private static List<Tensor> ort(Path model, Tensor x) throws IOException {
+        try {
+            return OrtRun.run(model, x);
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IOException("ONNX Runtime failed on " + model + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,8 +1,5 @@
 package dev.jprune.io.onnx;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.jprune.count.OpCounter;
 import dev.jprune.depgraph.DependencyGraph;
 import dev.jprune.depgraph.Group;
@@ -27,7 +24,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,39 +92,11 @@ class RealExportsTest {
         return Tensor.wrap(shape, f);
     }
 
-    private static float[] runtime(Path file, Tensor x) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        long[] dims = Arrays.stream(x.shape().dims()).asLongStream().toArray();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(1);
-            o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-            try (OrtSession s = env.createSession(file.toString(), o);
-                 ai.onnxruntime.OnnxTensor in = ai.onnxruntime.OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data()), dims);
-                 OrtSession.Result r = s.run(Map.of("input", in))) {
-                FloatBuffer fb = ((ai.onnxruntime.OnnxTensor) r.get(0)).getFloatBuffer();
-                float[] out = new float[fb.remaining()];
-                fb.get(out);
-                return out;
-            }
-        }
-    }
-
-    private static void assertClose(float[] ref, float[] got, String what) {
-        assertEquals(ref.length, got.length, what + ": element count");
-        float max = 0;
-        for (float v : ref) {
-            max = Math.max(max, Math.abs(v));
-        }
-        float tol = 1e-4f * max + 1e-6f;
-        float worst = 0;
-        for (int i = 0; i < ref.length; i++) {
-            float d = Math.abs(ref[i] - got[i]);
-            assertTrue(d <= tol, what + ": element " + i + " is " + got[i] + ", expected " + ref[i] + " (tolerance "
-                    + tol + ")");
-            worst = Math.max(worst, d);
-        }
-        assertTrue(max > 0, what + ": all-zero reference");
-        System.out.printf("%s: max |diff| %.3g (tolerance %.3g)%n", what, worst, tol);
+    /** {@link OrtRun#assertClose} on a reference that is not all zero, printing the largest difference. */
+    private static void assertClose(Tensor ref, Tensor got, String what) {
+        assertTrue(ref.maxAbs() > 0, what + ": all-zero reference");
+        System.out.printf("%s: max |diff| %.3g (tolerance %.3g)%n", what, OrtRun.assertClose(ref, got, what),
+                1e-4 * ref.maxAbs() + 1e-6);
     }
 
     /** The export {@code name}.onnx, whose every op type the importer translates (asserted, not assumed). */
@@ -156,8 +124,8 @@ class RealExportsTest {
         Graph g = imported.graph();
         Tensor y = Executor.run(g, x)[0];
         assertEquals(ref.shape(), y.shape(), name + ": output shape");
-        assertClose(ref.data(), y.data(), name + " vs torch " + "1.13");
-        assertClose(runtime(file, x), y.data(), name + " vs ONNX Runtime");
+        assertClose(ref, y, name + " vs torch " + "1.13");
+        assertClose(OrtRun.runOne(file, "input", x), y, name + " vs ONNX Runtime");
 
         OpCounter.Count before = OpCounter.count(g);
         BasePruner pruner = BasePruner.builder(g).importance(GroupMagnitudeImportance.builder().p(2).build())
@@ -177,7 +145,7 @@ class RealExportsTest {
 
         Path out = tmp.resolve(name + ".pruned.onnx");
         OnnxExporter.export(g, imported.origin(), out, OnnxExportOptions.DEFAULTS);
-        assertClose(pruned.data(), runtime(out, x), name + " pruned, exported, in ONNX Runtime");
+        assertClose(pruned, OrtRun.runOne(out, "input", x), name + " pruned, exported, in ONNX Runtime");
         assertKeepsOriginNames(file, out, g, imported.origin(), name);
     }
 
@@ -254,9 +222,9 @@ class RealExportsTest {
         assertEquals(y.shape(), z.shape(), name + ": output shape");
         float worst = PruningInvariantTest.maxDiff(y, z);
         assertTrue(worst <= 1e-6f, name + ": re-imported forward differs by " + worst + " > 1e-6");
-        assertClose(floats(resource(name + ".output.bin"), s.get("output")).data(), z.data(),
+        assertClose(floats(resource(name + ".output.bin"), s.get("output")), z,
                 name + " re-imported vs torch");
-        assertClose(y.data(), runtime(out, x), name + " re-exported, in ONNX Runtime");
+        assertClose(y, OrtRun.runOne(out, "input", x), name + " re-exported, in ONNX Runtime");
         System.out.printf("%s: re-import max |diff| %.3g (tolerance 1e-6)%n", name, worst);
     }
 

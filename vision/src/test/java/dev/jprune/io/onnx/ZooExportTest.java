@@ -1,8 +1,5 @@
 package dev.jprune.io.onnx;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.jprune.exec.Executor;
 import dev.jprune.ir.Graph;
 import dev.jprune.prune.BasePruner;
@@ -17,13 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -83,7 +77,7 @@ class ZooExportTest {
         Path data = tmp.resolve(name + ".onnx.data");
         assertTrue(java.nio.file.Files.size(data) > (1L << 31), "external data " + java.nio.file.Files.size(data));
         assertTrue(java.nio.file.Files.size(f) < (1L << 24), "model file " + java.nio.file.Files.size(f));
-        assertClose(ref, runOrt(f, "input", x), name);
+        assertClose(ref, OrtRun.runOne(f, "input", x), name);
     }
 
     /**
@@ -129,7 +123,7 @@ class ZooExportTest {
         OnnxExporter.export(g, null, f, OnnxExportOptions.DEFAULTS.withFoldBatchNorm(true));
         OnnxModelFile m = OnnxModelFile.read(f);
         assertTrue(m.nodes().stream().noneMatch(n -> n.opType().equals("BatchNormalization")), "BatchNorm left");
-        assertClose(ref, runOrt(f, "input", x), "resnet18 (pruned, BN folded)");
+        assertClose(ref, OrtRun.runOne(f, "input", x), "resnet18 (pruned, BN folded)");
     }
 
     /** The version-dependent forms on real models: LayerNorm and GELU decomposed at 13, native at 21. */
@@ -161,42 +155,13 @@ class ZooExportTest {
         Path f = tmp.resolve(name + ".onnx");
         OnnxExporter.export(g, null, f, OnnxExportOptions.DEFAULTS.withOpset(opset));
         g = null; // the model's weights are no longer needed while ONNX Runtime holds its copy
-        Tensor ort = runOrt(f, "input", x);
+        Tensor ort = OrtRun.runOne(f, "input", x);
         assertClose(ref, ort, name + (prune ? " (pruned)" : "") + (opset == 0 ? "" : " opset " + opset));
     }
 
-    /** Runs a one-input, one-output FLOAT model in ONNX Runtime. */
-    private static Tensor runOrt(Path model, String input, Tensor x) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-             OrtSession s = env.createSession(model.toString(), so);
-             ai.onnxruntime.OnnxTensor t = ai.onnxruntime.OnnxTensor.createTensor(env, FloatBuffer.wrap(x.data()),
-                     java.util.Arrays.stream(x.shape().dims()).asLongStream().toArray());
-             OrtSession.Result r = s.run(Map.of(input, t))) {
-            ai.onnxruntime.OnnxTensor o = (ai.onnxruntime.OnnxTensor) r.get(0);
-            FloatBuffer fb = o.getFloatBuffer();
-            float[] data = new float[fb.remaining()];
-            fb.get(data);
-            return Tensor.wrap(Shape.of(java.util.Arrays.stream(o.getInfo().getShape()).mapToInt(Math::toIntExact)
-                    .toArray()), data);
-        }
-    }
-
-    /** |a − b| ≤ 1e-4 · max|ref| + 1e-6 everywhere (NaN fails), with the worst element in the message. */
+    /** Asserts {@link OrtRun#assertClose} (|ort − jprune| ≤ 1e-4·max|jprune| + 1e-6) and prints the difference. */
     private static void assertClose(Tensor ref, Tensor got, String what) {
-        assertArrayEquals(ref.shape().dims(), got.shape().dims(), what + ": shape");
-        float[] a = ref.data();
-        float[] b = got.data();
-        double tol = 1e-4 * ref.maxAbs() + 1e-6;
-        double worst = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = Math.abs((double) a[i] - b[i]);
-            if (!(d <= worst)) {
-                worst = d;
-            }
-        }
-        double w = worst;
-        System.out.printf("%s: max |ort - jprune| = %.3g, tolerance %.3g%n", what, w, tol);
-        assertTrue(w <= tol, () -> what + ": max |ort - jprune| = " + w + " > " + tol);
+        System.out.printf("%s: max |ort - jprune| = %.3g, tolerance %.3g%n", what, OrtRun.assertClose(ref, got, what),
+                1e-4 * ref.maxAbs() + 1e-6);
     }
 }

@@ -34,7 +34,9 @@ import java.util.Set;
  * values take the jprune value's name ({@code layer1.0.conv1}), intermediate values of a multi-node form
  * {@code <node>/t<k>}; every value name is unique (a clash gets {@code _k}). An ONNX node takes the names the
  * origin recorded for its jprune node when the form emits exactly as many nodes, otherwise the jprune node's name
- * (with {@code /k} for the k-th node of a multi-node form).
+ * (with {@code /k} for the k-th node of a multi-node form); node names are unique too (ONNX Runtime rejects a model
+ * with two nodes of one name), so when several jprune nodes recorded the same ONNX node, or a recorded name equals a
+ * jprune one, the later node gets {@code _k}.
  *
  * <p>Integer tensors (an {@link DType#INT64} buffer such as Swin's {@code relative_position_index}) stay INT64 in
  * ONNX; {@link #in} casts such a value to FLOAT for ops that compute with it, {@link #indices} gives INT64 for
@@ -45,6 +47,7 @@ public final class Emitter {
     private final long opset;
     private final OnnxOrigin origin;
     private final Set<String> used = new HashSet<>();
+    private final Set<String> usedNodeNames = new HashSet<>();
     private final String[] names;
     private final String[] reservedOut;
     private final Set<String> int64 = new HashSet<>();
@@ -56,7 +59,6 @@ public final class Emitter {
     private final Map<Node, Map<String, Parameter>> extraParams = new HashMap<>();
 
     private final Map<String, Integer> claims = new HashMap<>();
-    private final Set<String> nodeNames = new HashSet<>();
     private Node node;
     private final List<NodeProto.Builder> pending = new ArrayList<>();
 
@@ -126,7 +128,7 @@ public final class Emitter {
             String nm = recorded.size() == k && ownName(recorded.get(j)) ? recorded.get(j)
                     : k == 1 ? node.name() : node.name() + "/" + j;
             String unique = nm;
-            for (int d = 1; !nodeNames.add(unique); d++) {
+            for (int d = 1; !usedNodeNames.add(unique); d++) {
                 unique = nm + "_" + d;
             }
             nodes.add(pending.get(j).setName(unique).build());
