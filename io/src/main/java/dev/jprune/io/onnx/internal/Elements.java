@@ -1,5 +1,7 @@
 package dev.jprune.io.onnx.internal;
 
+import dev.jprune.io.onnx.OnnxDataType;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -27,5 +29,148 @@ public final class Elements {
         long[] out = new long[bytes.length / 8];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out);
         return out;
+    }
+
+    /**
+     * The float32 value of IEEE 754 half-precision bits {@code h} (the low 16 bits): normal numbers, subnormals
+     * (exponent 0, value {@code mantissa · 2⁻²⁴}), signed zeros, infinities and NaN (payload kept in the top mantissa
+     * bits). Exact: every half is a float.
+     */
+    public static float halfToFloat(int h) {
+        int sign = (h & 0x8000) << 16;
+        int exp = (h >>> 10) & 0x1F;
+        int mant = h & 0x3FF;
+        if (exp == 0x1F) { // inf or NaN
+            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            if (mant == 0) {
+                return Float.intBitsToFloat(sign);
+            }
+            float v = mant * 0x1p-24f; // subnormal: exact in float32
+            return sign != 0 ? -v : v;
+        }
+        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+    }
+
+    /**
+     * The IEEE 754 half-precision bits nearest to {@code f}, ties to even (as ONNX's Cast): values beyond the largest
+     * half (65504, after rounding) become infinity, tiny ones subnormals or zero; NaN stays NaN.
+     */
+    public static int floatToHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xFF;
+        int mant = bits & 0x7FFFFF;
+        if (exp == 0xFF) {
+            return sign | 0x7C00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0);
+        }
+        int e = exp - 127 + 15; // the half's biased exponent
+        if (e >= 0x1F) {
+            return sign | 0x7C00;
+        }
+        if (e <= 0) { // subnormal half or zero: shift the full significand
+            if (e < -10) {
+                return sign; // below half the smallest subnormal
+            }
+            int sig = mant | 0x800000;
+            int shift = 14 - e; // 13 + (1 - e)
+            int h = sig >>> shift;
+            int rest = sig & ((1 << shift) - 1);
+            int half = 1 << (shift - 1);
+            if (rest > half || (rest == half && (h & 1) != 0)) {
+                h++;
+            }
+            return sign | h;
+        }
+        int h = (e << 10) | (mant >>> 13);
+        int rest = mant & 0x1FFF;
+        if (rest > 0x1000 || (rest == 0x1000 && (h & 1) != 0)) {
+            h++; // may carry into the exponent, up to infinity: still right
+        }
+        return sign | h;
+    }
+
+    /** The float32 value of bfloat16 bits {@code b} (the low 16 bits): the upper half of a float32. */
+    public static float bfloat16ToFloat(int b) {
+        return Float.intBitsToFloat((b & 0xFFFF) << 16);
+    }
+
+    /** The bfloat16 bits nearest to {@code f}, ties to even; NaN stays a (quiet) NaN. */
+    public static int floatToBfloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (bits >>> 16) | 0x40;
+        }
+        int lsb = (bits >>> 16) & 1;
+        return (int) (((bits & 0xFFFFFFFFL) + 0x7FFF + lsb) >>> 16) & 0xFFFF;
+    }
+
+    /**
+     * Little-endian {@code bytes} of {@code count} elements of a floating type as float32: FLOAT, FLOAT16, BFLOAT16,
+     * DOUBLE (rounded to nearest float).
+     *
+     * @param what names the tensor in errors
+     * @throws IllegalStateException when the type is not one of these or the byte count is not {@code count}
+     *                               elements
+     */
+    public static float[] floatsLE(byte[] bytes, OnnxDataType type, long count, String what) {
+        checkSize(bytes, type, count, what);
+        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[(int) count];
+        switch (type) {
+            case FLOAT: bb.asFloatBuffer().get(out); break;
+            case FLOAT16: for (int i = 0; i < out.length; i++) { out[i] = halfToFloat(bb.getShort(2 * i)); } break;
+            case BFLOAT16: for (int i = 0; i < out.length; i++) { out[i] = bfloat16ToFloat(bb.getShort(2 * i)); } break;
+            case DOUBLE: for (int i = 0; i < out.length; i++) { out[i] = (float) bb.getDouble(8 * i); } break;
+            default: throw new IllegalStateException(what + " is " + type + ", not a floating type");
+        }
+        return out;
+    }
+
+    /**
+     * Little-endian {@code bytes} of {@code count} elements of an integer or BOOL type as int64: INT8/16/32/64
+     * sign-extended, UINT8/16/32 zero-extended, BOOL as 0/1 (any non-zero byte is 1), UINT64 when at most
+     * {@link Long#MAX_VALUE}.
+     *
+     * @param what names the tensor in errors
+     * @throws IllegalStateException when the type is not one of these, a UINT64 does not fit an int64, or the byte
+     *                               count is not {@code count} elements
+     */
+    public static long[] longsLE(byte[] bytes, OnnxDataType type, long count, String what) {
+        checkSize(bytes, type, count, what);
+        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long[] out = new long[(int) count];
+        for (int i = 0; i < out.length; i++) {
+            switch (type) {
+                case INT8: out[i] = bb.get(i); break;
+                case UINT8: out[i] = bb.get(i) & 0xFF; break;
+                case BOOL: out[i] = bb.get(i) != 0 ? 1 : 0; break;
+                case INT16: out[i] = bb.getShort(2 * i); break;
+                case UINT16: out[i] = bb.getShort(2 * i) & 0xFFFF; break;
+                case INT32: out[i] = bb.getInt(4 * i); break;
+                case UINT32: out[i] = bb.getInt(4 * i) & 0xFFFFFFFFL; break;
+                case INT64: out[i] = bb.getLong(8 * i); break;
+                case UINT64: out[i] = uint64(bb.getLong(8 * i), i, what); break;
+                default: throw new IllegalStateException(what + " is " + type + ", not an integer or BOOL type");
+            }
+        }
+        return out;
+    }
+
+    /** A UINT64 element's bits as an int64; an error naming the tensor when it exceeds {@link Long#MAX_VALUE}. */
+    public static long uint64(long bits, int index, String what) {
+        if (bits < 0) {
+            throw new IllegalStateException(what + ": UINT64 element " + index + " = " + Long.toUnsignedString(bits)
+                    + " exceeds the largest int64 (" + Long.MAX_VALUE + ")");
+        }
+        return bits;
+    }
+
+    private static void checkSize(byte[] bytes, OnnxDataType type, long count, String what) {
+        if (type.byteSize() > 0 && bytes.length != count * type.byteSize()) {
+            throw new IllegalStateException(what + " (" + type + ", " + count + " elements of " + type.byteSize()
+                    + " bytes) has " + bytes.length + " bytes of data, expected " + count * type.byteSize());
+        }
     }
 }

@@ -1,5 +1,9 @@
 package dev.jprune.io.onnx.internal.convert;
 
+import dev.jprune.io.onnx.OnnxDataType;
+import dev.jprune.io.onnx.OnnxTensor;
+import dev.jprune.io.onnx.internal.Elements;
+
 import java.util.Arrays;
 
 /**
@@ -233,16 +237,39 @@ final class ConstOps {
         return Const.ofFloats(new int[] {n}, r);
     }
 
-    /** ONNX Cast: to float, or to int64 (floats truncated toward zero; {@code toBool}: non-zero → 1). */
-    static Const cast(Const a, boolean toFloat, boolean toBool) {
-        if (toFloat) {
-            return Const.ofFloats(a.dims(), a.floatValues());
+    /**
+     * ONNX Cast of a constant to {@code to}, a floating type (FLOAT, DOUBLE: float32 values as they are; FLOAT16,
+     * BFLOAT16: each value rounded to the nearest of that type, ties to even) or an integer or BOOL type (floats
+     * truncated toward zero, then every value wrapped to the type's width as two's complement, as C and NumPy
+     * convert; BOOL: non-zero → 1, NaN → 1).
+     */
+    static Const cast(Const a, OnnxDataType to) {
+        if (OnnxTensor.isFloating(to)) {
+            float[] f = a.floatValues();
+            if (to == OnnxDataType.FLOAT16) {
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = Elements.halfToFloat(Elements.floatToHalf(f[i]));
+                }
+            } else if (to == OnnxDataType.BFLOAT16) {
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = Elements.bfloat16ToFloat(Elements.floatToBfloat16(f[i]));
+                }
+            }
+            return Const.ofFloats(a.dims(), f);
         }
         long[] l = a.longValues();
-        if (toBool) {
-            float[] f = a.floatValues();
-            for (int i = 0; i < l.length; i++) {
-                l[i] = f[i] != 0 ? 1 : 0;
+        float[] f = a.isInteger() ? null : a.floats();
+        for (int i = 0; i < l.length; i++) {
+            switch (to) {
+                case BOOL: l[i] = (f != null ? f[i] != 0 : l[i] != 0) ? 1 : 0; break;
+                case INT8: l[i] = (byte) l[i]; break;
+                case UINT8: l[i] = l[i] & 0xFF; break;
+                case INT16: l[i] = (short) l[i]; break;
+                case UINT16: l[i] = l[i] & 0xFFFF; break;
+                case INT32: l[i] = (int) l[i]; break;
+                case UINT32: l[i] = l[i] & 0xFFFFFFFFL; break;
+                case INT64: case UINT64: break;
+                default: throw new IllegalArgumentException("Cast to " + to);
             }
         }
         return Const.ofLongs(a.dims(), l);

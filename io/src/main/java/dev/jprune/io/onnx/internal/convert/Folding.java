@@ -44,7 +44,11 @@ final class Folding {
         cx.constant(n, 0, Const.ofLongs(new int[0], new long[] {ConstOps.numel(cx.inputDims(n, 0))}));
     }
 
-    /** Cast of a constant: to float types → floats, to integer or bool types → int64 (bool as 0/1). */
+    /**
+     * Cast of a constant: to FLOAT, FLOAT16, BFLOAT16, DOUBLE → floats rounded to that type's precision (DOUBLE and
+     * FLOAT keep the float32 values); to integer or BOOL types → int64 with ONNX's conversion ({@link ConstOps#cast}).
+     * A graph value cast to a float type passes through (graph values are float32).
+     */
     static void cast(ImportContext cx, OnnxNode n, String name) throws IOException {
         OnnxDataType to = OnnxDataType.ofCode((int) intAttr(n, "to", 0));
         boolean toFloat = to == OnnxDataType.FLOAT || to == OnnxDataType.DOUBLE || to == OnnxDataType.FLOAT16
@@ -56,10 +60,11 @@ final class Folding {
             }
             throw cx.unsupported(n, "Cast to " + to + " of a graph value (only import-time constants are cast)");
         }
-        if (to == OnnxDataType.STRING || to == OnnxDataType.UNDEFINED) {
-            throw cx.unsupported(n, "Cast to " + to);
+        if (!toFloat && !OnnxTensor.isInteger(to)) {
+            throw cx.unsupported(n, "Cast to " + (to == null ? "data type " + intAttr(n, "to", 0) : to)
+                    + "; casts to FLOAT, FLOAT16, BFLOAT16, DOUBLE, the integer types and BOOL fold");
         }
-        cx.constant(n, 0, ConstOps.cast(cx.constant(n, 0, "the input"), toFloat, to == OnnxDataType.BOOL));
+        cx.constant(n, 0, ConstOps.cast(cx.constant(n, 0, "the input"), to));
     }
 
     /** A tensor of the constant shape at input 0 filled with the {@code value} attribute (float 0 by default). */
@@ -155,40 +160,20 @@ final class Folding {
         for (int i = 0; i < d.length; i++) {
             dims[i] = Math.toIntExact(d[i]);
         }
-        var p = t.proto();
-        switch (t.dataType()) {
-            case FLOAT:
-                return Const.ofFloats(dims, t.floats());
-            case INT64:
-                return Const.ofLongs(dims, t.longs());
-            case INT32: case BOOL: case INT8: case UINT8: case INT16: case UINT16: {
-                int count = Math.toIntExact(t.elementCount());
-                long[] out = new long[count];
-                if (p.hasRawData()) {
-                    byte[] raw = p.getRawData().toByteArray();
-                    int w = t.dataType().byteSize();
-                    for (int i = 0; i < count; i++) {
-                        long v = 0;
-                        for (int k = w - 1; k >= 0; k--) {
-                            v = (v << 8) | (raw[i * w + k] & 0xFF);
-                        }
-                        boolean signed = t.dataType() != OnnxDataType.BOOL && t.dataType() != OnnxDataType.UINT8
-                                && t.dataType() != OnnxDataType.UINT16;
-                        if (signed && w < 8) {
-                            v = (v << (64 - 8 * w)) >> (64 - 8 * w);
-                        }
-                        out[i] = v;
-                    }
-                } else {
-                    for (int i = 0; i < count; i++) {
-                        out[i] = p.getInt32Data(i);
-                    }
-                }
-                return Const.ofLongs(dims, out);
+        OnnxDataType type = t.dataType();
+        try {
+            if (OnnxTensor.isFloating(type)) {
+                return Const.ofFloats(dims, t.toFloats());
             }
-            default:
-                throw cx.unsupported(n, "a " + t.dataType() + " value; float, integer and bool tensors are supported");
+            if (OnnxTensor.isInteger(type)) {
+                return Const.ofLongs(dims, t.toLongs());
+            }
+        } catch (IllegalStateException e) { // wrong size, UINT64 beyond int64
+            throw cx.unsupported(n, "value tensor '" + t.name() + "': " + e.getMessage());
         }
+        throw cx.unsupported(n, "a " + (type == null ? "data type " + t.proto().getDataType() : type)
+                + " value tensor '" + t.name() + "'; FLOAT, FLOAT16, BFLOAT16, DOUBLE, integer and BOOL tensors"
+                + " are supported");
     }
 
     /** The constants at every present input. */

@@ -162,7 +162,7 @@ public final class ImportContext {
         }
         String in = n.inputs().get(i);
         OnnxTensor t = model.initializer(in);
-        return t == null || t.dataType() != OnnxDataType.FLOAT || !PYTORCH_NAME.matcher(in).matches();
+        return t == null || !OnnxTensor.isFloating(t.dataType()) || !PYTORCH_NAME.matcher(in).matches();
     }
 
     /** Whether every present input of {@code n} is {@link #isFoldable foldable}. */
@@ -299,24 +299,27 @@ public final class ImportContext {
             dims[i] = Math.toIntExact(d[i]);
         }
         OnnxDataType type = t.dataType();
-        if (type != OnnxDataType.FLOAT && type != OnnxDataType.INT64) {
-            throw new ModelFormatException(model.file(), "initializer '" + t.name() + "' is " + type
-                    + "; the importer reads FLOAT and INT64 tensors");
+        boolean floating = OnnxTensor.isFloating(type);
+        if (!floating && !OnnxTensor.isInteger(type)) {
+            throw new ModelFormatException(model.file(), "initializer '" + t.name() + "' is "
+                    + (type == null ? "of unknown data type " + t.proto().getDataType() : type)
+                    + "; the importer reads FLOAT, FLOAT16, BFLOAT16, DOUBLE, integer (INT8 to INT64, UINT8 to UINT64)"
+                    + " and BOOL tensors");
         }
-        if (t.hasData()) {
-            return type == OnnxDataType.FLOAT ? Const.ofFloats(dims, t.floats()) : Const.ofLongs(dims, t.longs());
+        try {
+            if (t.hasData()) {
+                return floating ? Const.ofFloats(dims, t.toFloats()) : Const.ofLongs(dims, t.toLongs());
+            }
+            if (fill == Fill.PARITY && !Files.isRegularFile(dataFile(t)) && type == OnnxDataType.FLOAT) {
+                return Const.ofFloats(dims, Parity.value(t.name(), Shape.of(dims)).data());
+            }
+            byte[] bytes = ExternalData.read(model.file(), t.proto()); // names the missing or short file
+            String what = "initializer '" + t.name() + "'";
+            return floating ? Const.ofFloats(dims, Elements.floatsLE(bytes, type, t.elementCount(), what))
+                    : Const.ofLongs(dims, Elements.longsLE(bytes, type, t.elementCount(), what));
+        } catch (IllegalStateException e) { // wrong size, UINT64 beyond int64
+            throw new ModelFormatException(model.file(), e.getMessage(), e);
         }
-        if (fill == Fill.PARITY && !Files.isRegularFile(dataFile(t)) && type == OnnxDataType.FLOAT) {
-            return Const.ofFloats(dims, Parity.value(t.name(), Shape.of(dims)).data());
-        }
-        byte[] bytes = ExternalData.read(model.file(), t.proto()); // names the missing or short file
-        Const c = type == OnnxDataType.FLOAT ? Const.ofFloats(dims, Elements.floatsLE(bytes))
-                : Const.ofLongs(dims, Elements.longsLE(bytes));
-        if (c.size() != t.elementCount()) {
-            throw new ModelFormatException(model.file(), "initializer '" + t.name() + "' holds " + c.size()
-                    + " elements, expected " + t.elementCount());
-        }
-        return c;
     }
 
     /**
