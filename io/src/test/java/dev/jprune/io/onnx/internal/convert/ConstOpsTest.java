@@ -99,8 +99,8 @@ class ConstOpsTest {
         // Swin's mask: scatter rows 0 and 2 of a 3x2 zero tensor with [1,1] and [2,2]
         Const sc = ConstLayout.scatterND(l(d(3, 2), 0, 0, 0, 0, 0, 0), l(d(2, 1), 0, 2), l(d(2, 2), 1, 1, 2, 2));
         assertArrayEquals(new long[] {1, 1, 0, 0, 2, 2}, sc.longs());
-        assertArrayEquals(new long[] {1, -2, 0}, ConstOps.cast(f(d(3), 1.9f, -2.7f, 0f), false, false).longs());
-        assertArrayEquals(new long[] {1, 1, 0}, ConstOps.cast(f(d(3), 1.9f, -2.7f, 0f), false, true).longs());
-        assertArrayEquals(new float[] {3f}, ConstOps.cast(l(d(1), 3), true, false).floats());
+        assertArrayEquals(new long[] {1, -2, 0}, ConstOps.cast(f(d(3), 1.9f, -2.7f, 0f), dev.jprune.io.onnx.OnnxDataType.INT64).longs());
+        assertArrayEquals(new long[] {1, 1, 0}, ConstOps.cast(f(d(3), 1.9f, -2.7f, 0f), dev.jprune.io.onnx.OnnxDataType.BOOL).longs());
+        assertArrayEquals(new float[] {3f}, ConstOps.cast(l(d(1), 3), dev.jprune.io.onnx.OnnxDataType.FLOAT).floats());
     }
 }
