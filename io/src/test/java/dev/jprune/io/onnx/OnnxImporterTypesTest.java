@@ -34,9 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Importing models whose initializers and {@code Constant} values are not FLOAT or INT64: FLOAT16 and DOUBLE conv
- * weights (against the same model with FLOAT weights rounded the same way, tolerance 0: the float32 weights are
- * identical, so the forward is too), an INT32 Reshape target through Cast, a BOOL Constant selecting with Where, and
+ * Importing models whose initializers and {@code Constant} values are not FLOAT or INT64: FLOAT16, DOUBLE and
+ * BFLOAT16 (external data) conv weights (against the same model with FLOAT weights rounded the same way, tolerance
+ * 0: the float32 weights are identical, so the forward is too), an INT32 Reshape target through Cast, a BOOL Constant selecting with Where, and
  * the errors for types jprune does not read.
  */
 class OnnxImporterTypesTest {
@@ -193,6 +193,43 @@ class OnnxImporterTypesTest {
         Tensor ours = Executor.run(OnnxImporter.importModel(f, FillMissing.NONE, X), x)[0];
         double d = OrtRun.assertClose(OrtRun.runOne(f, "x", x), ours, "FLOAT16 weights through Cast");
         System.out.println("OnnxImporterTypesTest: FLOAT16-weights conv vs ONNX Runtime, max |diff| = " + d);
+    }
+
+    /** BFLOAT16 weights in an external data file beside the model: read, widened, equal to FLOAT weights alike. */
+    @Test
+    void bfloat16ExternalWeightsImport() throws IOException {
+        float[] w = random(CO * 2 * 9, 21);
+        float[] b = random(CO, 22);
+        ByteBuffer data = le(2 * (w.length + b.length));
+        float[] wr = new float[w.length];
+        float[] br = new float[b.length];
+        for (int i = 0; i < w.length; i++) {
+            int h = Elements.floatToBfloat16(w[i]);
+            data.putShort((short) h);
+            wr[i] = Float.intBitsToFloat(h << 16);
+        }
+        for (int i = 0; i < b.length; i++) {
+            int h = Elements.floatToBfloat16(b[i]);
+            data.putShort((short) h);
+            br[i] = Float.intBitsToFloat(h << 16);
+        }
+        Files.write(tmp.resolve("bf16.bin"), data.array());
+        GraphProto.Builder g = conv(OnnxDataType.BFLOAT16, new byte[0], new byte[0], false).getGraph().toBuilder();
+        long[][] at = {{0, 2L * w.length}, {2L * w.length, 2L * b.length}};
+        for (int i = 0; i < 2; i++) {
+            g.setInitializer(i, g.getInitializer(i).toBuilder().clearRawData()
+                    .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                    .addExternalData(entry("location", "bf16.bin"))
+                    .addExternalData(entry("offset", Long.toString(at[i][0])))
+                    .addExternalData(entry("length", Long.toString(at[i][1]))));
+        }
+        Tensor x = Tensor.wrap(X, random((int) X.numel(), 23));
+        Tensor ref = forward(conv(OnnxDataType.FLOAT, floats(wr), floats(br), false), "f32.onnx", x);
+        assertArrayEquals(ref.data(), forward(model(g), "bf16.onnx", x).data(), 0f);
+    }
+
+    private static dev.jprune.io.onnx.internal.proto.Onnx.StringStringEntryProto entry(String k, String v) {
+        return dev.jprune.io.onnx.internal.proto.Onnx.StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }
 
     @Test
