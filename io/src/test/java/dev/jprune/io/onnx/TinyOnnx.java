@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.LongStream;
 
 /**
  * Builds small ONNX models directly from the proto classes for the importer's tests: float graph inputs (fixed or
@@ -135,11 +136,8 @@ final class TinyOnnx {
         }
 
         Node ints(String name, long... v) {
-            AttributeProto.Builder a = attribute(name, AttributeProto.AttributeType.INTS);
-            for (long x : v) {
-                a.addInts(x);
-            }
-            n.addAttribute(a);
+            List<Long> values = LongStream.of(v).boxed().toList();
+            n.addAttribute(attribute(name, AttributeProto.AttributeType.INTS).addAllInts(values));
             return this;
         }
 
