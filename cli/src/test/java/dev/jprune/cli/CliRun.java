@@ -1,6 +1,8 @@
 package dev.jprune.cli;
 
 import dev.jprune.internal.Json;
+import dev.jprune.testing.Reference;
+import dev.jprune.testing.Tolerance;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -58,5 +60,18 @@ final class CliRun {
         assertTrue(r.err().contains(fragment), "stderr should mention '" + fragment + "': " + r.err());
         assertEquals(1, r.err().strip().split("\n").length, "one line on stderr without --verbose: " + r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");
+    }
+
+    /**
+     * An {@code info --json} document ({@code j}) against a Torch-Pruning reference record ({@code ref}): its
+     * {@code base_params}, {@code base_macs} and the output shape exactly, {@code base_out_head} within
+     * {@code 1e-4·max|ref| + 1e-6}.
+     */
+    static void assertInfoMatches(Map<?, ?> j, Map<String, Object> ref, List<Long> outputShape) {
+        assertEquals(((Number) ref.get("base_params")).longValue(), j.get("params"));
+        assertEquals(((Number) ref.get("base_macs")).longValue(), j.get("macs"));
+        assertEquals(outputShape, j.get("output_shape"));
+        Tolerance.assertClose(Reference.doubles(ref.get("base_out_head")), Reference.doubles(j.get("output_head")),
+                1e-4, 1e-6, "output_head");
     }
 }

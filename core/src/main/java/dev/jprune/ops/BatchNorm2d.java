@@ -16,6 +16,7 @@ import dev.jprune.kernels.Kernels;
 import dev.jprune.kernels.Parallel;
 import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ModuleRepr;
+import dev.jprune.ops.internal.NormSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -238,10 +239,7 @@ public record BatchNorm2d(int numFeatures, double eps, double momentum, boolean 
         if (removed.length == 0) {
             return this;
         }
-        if (affine) {
-            cut.sliceParam("weight", 0, removed);
-            cut.sliceParam("bias", 0, removed);
-        }
+        NormSupport.sliceAffine(cut, affine, 0, removed);
         cut.sliceParam("running_mean", 0, removed);
         cut.sliceParam("running_var", 0, removed);
         return new BatchNorm2d(numFeatures - removed.length, eps, momentum, affine);

@@ -173,10 +173,7 @@ public record GroupNorm(int numGroups, int numChannels, double eps, boolean affi
             return this;
         }
         int r = removed.size();
-        if (affine) {
-            cut.sliceParam("weight", 0, removed.indices());
-            cut.sliceParam("bias", 0, removed.indices());
-        }
+        NormSupport.sliceAffine(cut, affine, 0, removed.indices());
         if (numGroups == numChannels) {
             return new GroupNorm(numGroups - r, numChannels - r, eps, affine);
         }

@@ -12,6 +12,7 @@ import dev.jprune.ir.axis.Indices;
 import dev.jprune.ir.axis.Port;
 import dev.jprune.ops.internal.AxisSupport;
 import dev.jprune.ops.internal.ModuleRepr;
+import dev.jprune.ops.internal.NormSupport;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 
@@ -93,10 +94,7 @@ public record InstanceNorm2d(int numFeatures, double eps, boolean affine) implem
         if (removed.isEmpty()) {
             return this;
         }
-        if (affine) {
-            cut.sliceParam("weight", 0, removed.indices());
-            cut.sliceParam("bias", 0, removed.indices());
-        }
+        NormSupport.sliceAffine(cut, affine, 0, removed.indices());
         return new InstanceNorm2d(numFeatures - removed.size(), eps, affine);
     }
 

@@ -166,10 +166,7 @@ public record LayerNorm(Shape normalizedShape, double eps, boolean elementwiseAf
         }
         int local = axis - lead;
         int[] removed = cut.removed(out, axis).indices();
-        if (elementwiseAffine) {
-            cut.sliceParam("weight", local, removed);
-            cut.sliceParam("bias", local, removed);
-        }
+        NormSupport.sliceAffine(cut, elementwiseAffine, local, removed);
         return withNormalizedShape(normalizedShape.with(local, normalizedShape.dim(local) - removed.length));
     }
 

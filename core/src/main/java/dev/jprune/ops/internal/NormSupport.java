@@ -2,11 +2,13 @@ package dev.jprune.ops.internal;
 
 import dev.jprune.exec.BackwardContext;
 import dev.jprune.ir.Node;
+import dev.jprune.ir.axis.AxisCut;
 import dev.jprune.kernels.Parallel;
 import dev.jprune.tensor.Tensor;
 
 /**
- * Statistics and backward shared by {@code LayerNorm} and {@code GroupNorm}. Both normalize contiguous groups of
+ * Statistics and backward shared by {@code LayerNorm} and {@code GroupNorm}, and the pruning of the affine
+ * parameters shared by every normalization. Both normalize contiguous groups of
  * {@code channels · inner} elements; the input is {@code reps} repetitions of {@code groupsPerRep} such groups, and
  * the affine weight of channel {@code c} of group {@code q} within its repetition is {@code w[q · channels + c]}.
  * LayerNorm over {@code (rows, D)}: {@code reps = rows}, one group of {@code D} channels of 1 element. GroupNorm over
@@ -16,6 +18,17 @@ import dev.jprune.tensor.Tensor;
 public final class NormSupport {
 
     private NormSupport() {
+    }
+
+    /**
+     * Removes entries {@code removed} along {@code axis} of the affine {@code weight} and {@code bias} when
+     * {@code affine}; nothing otherwise (a normalization without them has no parameters to cut).
+     */
+    public static void sliceAffine(AxisCut cut, boolean affine, int axis, int[] removed) {
+        if (affine) {
+            cut.sliceParam("weight", axis, removed);
+            cut.sliceParam("bias", axis, removed);
+        }
     }
 
     /**

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import static dev.jprune.io.onnx.TinyOnnx.random;
 import static dev.jprune.io.onnx.TinyOnnx.randomFloats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The CNN ops the importer already translated, at opsets 9, 11, 13, 18 and 21, in one chain per opset with each
@@ -96,7 +95,7 @@ class OnnxOpsetCnnChainTest {
                 .node("Concat", "cat", new String[] {"g", "f2"}, "y").i("axis", 1).done();
 
         // ---- naive reference ----
-        T t = new T(cin, 6, 6, toDouble(x.data()));
+        T t = new T(cin, 6, 6, OrtRun.toDouble(x.data()));
         double[] conv = new double[c * 36];
         for (int co = 0; co < c; co++) {
             for (int y = 0; y < 6; y++) {
@@ -188,31 +187,14 @@ class OnnxOpsetCnnChainTest {
         Graph g = m.importFrom(f);
         float[] got = Executor.run(g, x)[0].data();
         assertClose(expected, got, "opset " + opset + " vs naive loops (seed " + SEED + ")");
-        assertClose(toDouble(OrtRun.runOne(f, "x", x).data()), got, "opset " + opset + " vs ONNX Runtime (seed " + SEED
+        assertClose(OrtRun.toDouble(OrtRun.runOne(f, "x", x).data()), got, "opset " + opset + " vs ONNX Runtime (seed " + SEED
                 + ")");
         assertEquals(java.util.List.of("conv.weight", "conv.bias", "bn.weight", "bn.bias", "bn.running_mean",
                 "bn.running_var", "bn.num_batches_tracked", "fc.weight", "fc.bias"), java.util.List.copyOf(g.stateDict().keySet()));
     }
 
-    private static double[] toDouble(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
-    }
-
+    /** The importer's output against a reference: {@code |ref − got| ≤ 1e-5·max|ref| + 1e-6}. */
     private static void assertClose(double[] ref, float[] got, String what) {
-        assertEquals(ref.length, got.length, what + ": element count");
-        double max = 0;
-        for (double v : ref) {
-            max = Math.max(max, Math.abs(v));
-        }
-        double tol = 1e-5 * max + 1e-6;
-        for (int i = 0; i < ref.length; i++) {
-            assertTrue(Math.abs(ref[i] - got[i]) <= tol, what + ": element " + i + " is " + got[i] + ", expected "
-                    + ref[i] + " (tolerance " + tol + ")");
-        }
-        assertTrue(max > 0, what + ": all-zero reference");
+        OrtRun.assertClose(ref, got, 1e-5, 1e-6, what);
     }
 }

@@ -36,8 +36,8 @@ class OnnxTransformerOpsTest {
     @TempDir
     Path tmp;
 
-    private Graph load(OnnxGraphs b, Shape in) throws IOException {
-        return OnnxImporter.importModel(b.write(tmp, "m.onnx"), FillMissing.NONE, in);
+    private Graph load(TinyOnnx b, Shape in) throws IOException {
+        return OnnxImporter.importModel(b.write(tmp, "m"), FillMissing.NONE, in);
     }
 
     private static float[] seq(int n, float scale) {
@@ -64,14 +64,14 @@ class OnnxTransformerOpsTest {
     @ParameterizedTest
     @ValueSource(ints = {11, 13, 21})
     void unsqueezeAndSqueezeTakeAxesAsAttributeBefore13AndAsInputFrom13(int opset) throws IOException {
-        OnnxGraphs b = new OnnxGraphs(opset).input("x", 2, 3).output("y");
+        TinyOnnx b = new TinyOnnx(opset).input("x", 2, 3).output("y");
         if (opset < 13) {
-            b.node("u", "Unsqueeze", "x", "->", "u").ints("axes", 0, -1).add()
-                    .node("s", "Squeeze", "u", "->", "y").ints("axes", 0).add();
+            b.node("Unsqueeze", "u", new String[] {"x"}, "u").ints("axes", 0, -1).done()
+                    .node("Squeeze", "s", new String[] {"u"}, "y").ints("axes", 0).done();
         } else {
-            b.ints("ua", 0, -1).ints("sa", 0)
-                    .node("u", "Unsqueeze", "x", "ua", "->", "u").add()
-                    .node("s", "Squeeze", "u", "sa", "->", "y").add();
+            b.longs("ua", 0, -1).longs("sa", 0)
+                    .node("Unsqueeze", "u", new String[] {"x", "ua"}, "u").done()
+                    .node("Squeeze", "s", new String[] {"u", "sa"}, "y").done();
         }
         Graph g = load(b, Shape.of(2, 3));
         assertEquals(Shape.of(1, 2, 3, 1), g.requireNode("u").output(0).shape());
@@ -84,8 +84,8 @@ class OnnxTransformerOpsTest {
 
     @Test
     void sliceOpset9TakesAttributes() throws IOException {
-        OnnxGraphs b = new OnnxGraphs(9).input("x", 2, 4).output("y")
-                .node("s", "Slice", "x", "->", "y").ints("starts", 1).ints("ends", 3).ints("axes", 1).add();
+        TinyOnnx b = new TinyOnnx(9).input("x", 2, 4).output("y")
+                .node("Slice", "s", new String[] {"x"}, "y").ints("starts", 1).ints("ends", 3).ints("axes", 1).done();
         Graph g = load(b, Shape.of(2, 4));
         float[] x = seq(8, 1f);
         assertArrayEquals(new float[] {x[1], x[2], x[5], x[6]}, run(g, Shape.of(2, 4), x));
@@ -95,13 +95,13 @@ class OnnxTransformerOpsTest {
     @ValueSource(ints = {10, 13, 21})
     void sliceFrom10TakesInputsWithStepsOnGraphValuesAndNegativeStepsOnConstants(int opset) throws IOException {
         // y = x[:, 0:5:2] + c[::-1] where c = [10, 20, 30] is an (anonymous) initializer folded at import.
-        OnnxGraphs b = new OnnxGraphs(opset).input("x", 2, 5).output("y")
-                .ints("st", 0).ints("en", 5).ints("ax", 1).ints("sp", 2)
-                .ints("cst", -1).ints("cen", Long.MIN_VALUE).ints("cax", 0).ints("csp", -1)
-                .floats("onnx::c", new long[] {3}, 10f, 20f, 30f)
-                .node("s", "Slice", "x", "st", "en", "ax", "sp", "->", "xs").add()
-                .node("r", "Slice", "onnx::c", "cst", "cen", "cax", "csp", "->", "cr").add()
-                .node("a", "Add", "xs", "cr", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(opset).input("x", 2, 5).output("y")
+                .longs("st", 0).longs("en", 5).longs("ax", 1).longs("sp", 2)
+                .longs("cst", -1).longs("cen", Long.MIN_VALUE).longs("cax", 0).longs("csp", -1)
+                .floats("onnx::c", new int[] {3}, 10f, 20f, 30f)
+                .node("Slice", "s", new String[] {"x", "st", "en", "ax", "sp"}, "xs").done()
+                .node("Slice", "r", new String[] {"onnx::c", "cst", "cen", "cax", "csp"}, "cr").done()
+                .node("Add", "a", new String[] {"xs", "cr"}, "y").done();
         Graph g = load(b, Shape.of(2, 5));
         float[] x = seq(10, 1f);
         float[] expected = new float[6];
@@ -116,9 +116,9 @@ class OnnxTransformerOpsTest {
 
     @Test
     void negativeSliceStepOnAGraphValueIsRefusedNamingTheNode() throws IOException {
-        OnnxGraphs b = new OnnxGraphs(13).input("x", 4).output("y")
-                .ints("st", -1).ints("en", Long.MIN_VALUE).ints("ax", 0).ints("sp", -1)
-                .node("flip", "Slice", "x", "st", "en", "ax", "sp", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(13).input("x", 4).output("y")
+                .longs("st", -1).longs("en", Long.MIN_VALUE).longs("ax", 0).longs("sp", -1)
+                .node("Slice", "flip", new String[] {"x", "st", "en", "ax", "sp"}, "y").done();
         UnsupportedOnnxOpException e = assertThrows(UnsupportedOnnxOpException.class, () -> load(b, Shape.of(4)));
         assertEquals("flip", e.nodeName());
         assertTrue(e.getMessage().contains("step -1"), e.getMessage());
@@ -148,7 +148,7 @@ class OnnxTransformerOpsTest {
 
     @Test
     void softmaxOpset11DefaultAxisOneOnA2dInputIsTheLastAxis() throws IOException {
-        Graph g = load(new OnnxGraphs(11).input("x", 2, 3).output("y").node("sm", "Softmax", "x", "->", "y").add(),
+        Graph g = load(new TinyOnnx(11).input("x", 2, 3).output("y").node("Softmax", "sm", new String[] {"x"}, "y").done(),
                 Shape.of(2, 3));
         float[] x = seq(6, 2f);
         assertClose(softmax(x, 2, 3, 1), run(g, Shape.of(2, 3), x));
@@ -156,8 +156,8 @@ class OnnxTransformerOpsTest {
 
     @Test
     void softmaxOpset11OverFlattenedTrailingAxesIsRefused() throws IOException {
-        OnnxGraphs b = new OnnxGraphs(11).input("x", 2, 3, 4).output("y")
-                .node("sm", "Softmax", "x", "->", "y").i("axis", 1).add();
+        TinyOnnx b = new TinyOnnx(11).input("x", 2, 3, 4).output("y")
+                .node("Softmax", "sm", new String[] {"x"}, "y").i("axis", 1).done();
         UnsupportedOnnxOpException e = assertThrows(UnsupportedOnnxOpException.class, () -> load(b, Shape.of(2, 3, 4)));
         assertEquals("sm", e.nodeName());
         assertEquals(11, e.opset());
@@ -165,8 +165,8 @@ class OnnxTransformerOpsTest {
 
     @Test
     void softmaxOpset13IsAlongOneAxis() throws IOException {
-        Graph g = load(new OnnxGraphs(13).input("x", 2, 3, 4).output("y")
-                .node("sm", "Softmax", "x", "->", "y").i("axis", 1).add(), Shape.of(2, 3, 4));
+        Graph g = load(new TinyOnnx(13).input("x", 2, 3, 4).output("y")
+                .node("Softmax", "sm", new String[] {"x"}, "y").i("axis", 1).done(), Shape.of(2, 3, 4));
         float[] x = seq(24, 2f);
         assertClose(softmax(x, 2, 3, 4), run(g, Shape.of(2, 3, 4), x));
     }
@@ -198,10 +198,10 @@ class OnnxTransformerOpsTest {
     void layerNormalizationIsALayerNormModuleNamedAfterItsWeight(int opset) throws IOException {
         float[] w = {1f, 2f, 0.5f, -1f};
         float[] bias = {0.1f, 0f, -0.2f, 0.3f};
-        OnnxGraphs b = new OnnxGraphs(opset).input("x", 3, 4).output("y")
-                .floats("ln.weight", new long[] {4}, w).floats("ln.bias", new long[] {4}, bias)
-                .node("/ln/LayerNormalization", "LayerNormalization", "x", "ln.weight", "ln.bias", "->", "y")
-                .i("axis", -1).f("epsilon", 1e-3f).add();
+        TinyOnnx b = new TinyOnnx(opset).input("x", 3, 4).output("y")
+                .floats("ln.weight", new int[] {4}, w).floats("ln.bias", new int[] {4}, bias)
+                .node("LayerNormalization", "/ln/LayerNormalization", new String[] {"x", "ln.weight", "ln.bias"}, "y")
+                .i("axis", -1).f("epsilon", 1e-3f).done();
         Graph g = load(b, Shape.of(3, 4));
         Node ln = g.requireNode("ln");
         assertInstanceOf(LayerNorm.class, ln.op());
@@ -233,32 +233,32 @@ class OnnxTransformerOpsTest {
     private static final float[] LN_B = {0.1f, 0f, -0.2f, 0.3f};
 
     /** ReduceMean → Sub → Pow 2 → ReduceMean → Add eps → Sqrt → Div → Mul γ → Add β, γ named {@code ln.weight}. */
-    private static OnnxGraphs decomposedLayerNorm(int opset, boolean varianceOutput) {
+    private static TinyOnnx decomposedLayerNorm(int opset, boolean varianceOutput) {
         float[] w = LN_W;
         float[] bias = LN_B;
-        OnnxGraphs b = new OnnxGraphs(opset).input("x", 3, 4).output("y")
-                .floats("ln.weight", new long[] {4}, w).floats("ln.bias", new long[] {4}, bias)
-                .floats("onnx::two", new long[0], 2f).floats("onnx::eps", new long[0], 1e-5f);
+        TinyOnnx b = new TinyOnnx(opset).input("x", 3, 4).output("y")
+                .floats("ln.weight", new int[] {4}, w).floats("ln.bias", new int[] {4}, bias)
+                .floats("onnx::two", new int[0], 2f).floats("onnx::eps", new int[0], 1e-5f);
         if (varianceOutput) {
             b.output("var");
         }
         if (opset >= 18) {
-            b.ints("axes", -1)
-                    .node("m1", "ReduceMean", "x", "axes", "->", "mean").add()
-                    .node("sub", "Sub", "x", "mean", "->", "d").add()
-                    .node("pow", "Pow", "d", "onnx::two", "->", "d2").add()
-                    .node("m2", "ReduceMean", "d2", "axes", "->", "var").add();
+            b.longs("axes", -1)
+                    .node("ReduceMean", "m1", new String[] {"x", "axes"}, "mean").done()
+                    .node("Sub", "sub", new String[] {"x", "mean"}, "d").done()
+                    .node("Pow", "pow", new String[] {"d", "onnx::two"}, "d2").done()
+                    .node("ReduceMean", "m2", new String[] {"d2", "axes"}, "var").done();
         } else {
-            b.node("m1", "ReduceMean", "x", "->", "mean").ints("axes", -1).add()
-                    .node("sub", "Sub", "x", "mean", "->", "d").add()
-                    .node("pow", "Pow", "d", "onnx::two", "->", "d2").add()
-                    .node("m2", "ReduceMean", "d2", "->", "var").ints("axes", -1).add();
+            b.node("ReduceMean", "m1", new String[] {"x"}, "mean").ints("axes", -1).done()
+                    .node("Sub", "sub", new String[] {"x", "mean"}, "d").done()
+                    .node("Pow", "pow", new String[] {"d", "onnx::two"}, "d2").done()
+                    .node("ReduceMean", "m2", new String[] {"d2"}, "var").ints("axes", -1).done();
         }
-        return b.node("add", "Add", "var", "onnx::eps", "->", "ve").add()
-                .node("sqrt", "Sqrt", "ve", "->", "sd").add()
-                .node("div", "Div", "d", "sd", "->", "n").add()
-                .node("mul", "Mul", "n", "ln.weight", "->", "ng").add()
-                .node("addb", "Add", "ng", "ln.bias", "->", "y").add();
+        return b.node("Add", "add", new String[] {"var", "onnx::eps"}, "ve").done()
+                .node("Sqrt", "sqrt", new String[] {"ve"}, "sd").done()
+                .node("Div", "div", new String[] {"d", "sd"}, "n").done()
+                .node("Mul", "mul", new String[] {"n", "ln.weight"}, "ng").done()
+                .node("Add", "addb", new String[] {"ng", "ln.bias"}, "y").done();
     }
 
     // ---- Gelu (20), Erf, Tanh ----
@@ -276,8 +276,8 @@ class OnnxTransformerOpsTest {
     @ParameterizedTest
     @ValueSource(strings = {"none", "tanh"})
     void geluOpset20(String approximate) throws IOException {
-        Graph g = load(new OnnxGraphs(20).input("x", 6).output("y")
-                .node("gelu", "Gelu", "x", "->", "y").s("approximate", approximate).add(), Shape.of(6));
+        Graph g = load(new TinyOnnx(20).input("x", 6).output("y")
+                .node("Gelu", "gelu", new String[] {"x"}, "y").s("approximate", approximate).done(), Shape.of(6));
         float[] x = seq(6, 2.5f);
         float[] expected = new float[6];
         for (int i = 0; i < 6; i++) {
@@ -291,14 +291,14 @@ class OnnxTransformerOpsTest {
     @Test
     void exportedExactGeluChainIsOneGeluModuleNamedAfterItsScope() throws IOException {
         // torch.onnx.export of nn.GELU() before opset 20: x * (erf(x / √2) + 1) * 0.5
-        OnnxGraphs b = new OnnxGraphs(17).input("x", 6).output("y")
-                .floats("onnx::sqrt2", new long[0], (float) Math.sqrt(2)).floats("onnx::one", new long[0], 1f)
-                .floats("onnx::half", new long[0], 0.5f)
-                .node("/mlp/mlp.1/Div", "Div", "x", "onnx::sqrt2", "->", "q").add()
-                .node("/mlp/mlp.1/Erf", "Erf", "q", "->", "e").add()
-                .node("/mlp/mlp.1/Add", "Add", "e", "onnx::one", "->", "a").add()
-                .node("/mlp/mlp.1/Mul", "Mul", "x", "a", "->", "m").add()
-                .node("/mlp/mlp.1/Mul_1", "Mul", "m", "onnx::half", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(17).input("x", 6).output("y")
+                .floats("onnx::sqrt2", new int[0], (float) Math.sqrt(2)).floats("onnx::one", new int[0], 1f)
+                .floats("onnx::half", new int[0], 0.5f)
+                .node("Div", "/mlp/mlp.1/Div", new String[] {"x", "onnx::sqrt2"}, "q").done()
+                .node("Erf", "/mlp/mlp.1/Erf", new String[] {"q"}, "e").done()
+                .node("Add", "/mlp/mlp.1/Add", new String[] {"e", "onnx::one"}, "a").done()
+                .node("Mul", "/mlp/mlp.1/Mul", new String[] {"x", "a"}, "m").done()
+                .node("Mul", "/mlp/mlp.1/Mul_1", new String[] {"m", "onnx::half"}, "y").done();
         OnnxImport imp = OnnxImporter.read(b.write(tmp, "gelu.onnx"), FillMissing.NONE, Shape.of(6));
         Graph g = imp.graph();
         assertEquals(1, g.nodes().size(), "one GELU: " + g.nodes());
@@ -314,8 +314,8 @@ class OnnxTransformerOpsTest {
 
     @Test
     void erfAndTanh() throws IOException {
-        Graph g = load(new OnnxGraphs(13).input("x", 5).output("y")
-                .node("e", "Erf", "x", "->", "e").add().node("t", "Tanh", "e", "->", "y").add(), Shape.of(5));
+        Graph g = load(new TinyOnnx(13).input("x", 5).output("y")
+                .node("Erf", "e", new String[] {"x"}, "e").done().node("Tanh", "t", new String[] {"e"}, "y").done(), Shape.of(5));
         float[] x = seq(5, 2f);
         float[] expected = new float[5];
         for (int i = 0; i < 5; i++) {
@@ -326,9 +326,9 @@ class OnnxTransformerOpsTest {
 
     @Test
     void expLogAndGlobalMaxPool() throws IOException {
-        Graph g = load(new OnnxGraphs(13).input("x", 1, 2, 2, 3).output("y")
-                .node("e", "Exp", "x", "->", "e").add().node("l", "Log", "e", "->", "l").add()
-                .node("m", "GlobalMaxPool", "l", "->", "y").add(), Shape.of(1, 2, 2, 3));
+        Graph g = load(new TinyOnnx(13).input("x", 1, 2, 2, 3).output("y")
+                .node("Exp", "e", new String[] {"x"}, "e").done().node("Log", "l", new String[] {"e"}, "l").done()
+                .node("GlobalMaxPool", "m", new String[] {"l"}, "y").done(), Shape.of(1, 2, 2, 3));
         float[] x = seq(12, 3f);
         float[] expected = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
         for (int i = 0; i < 12; i++) {
@@ -343,10 +343,10 @@ class OnnxTransformerOpsTest {
     void matMulWithConstantWeightAndBiasAddIsOneLinearNamedAfterTheBias() throws IOException {
         float[] w = seq(3 * 2, 1f); // ONNX weight (in 3, out 2)
         float[] bias = {0.5f, -0.25f};
-        OnnxGraphs b = new OnnxGraphs(17).input("x", 4, 3).output("y")
-                .floats("onnx::MatMul_7", new long[] {3, 2}, w).floats("fc.bias", new long[] {2}, bias)
-                .node("/fc/MatMul", "MatMul", "x", "onnx::MatMul_7", "->", "mm").add()
-                .node("/fc/Add", "Add", "fc.bias", "mm", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(17).input("x", 4, 3).output("y")
+                .floats("onnx::MatMul_7", new int[] {3, 2}, w).floats("fc.bias", new int[] {2}, bias)
+                .node("MatMul", "/fc/MatMul", new String[] {"x", "onnx::MatMul_7"}, "mm").done()
+                .node("Add", "/fc/Add", new String[] {"fc.bias", "mm"}, "y").done();
         OnnxImport imp = OnnxImporter.read(b.write(tmp, "fc.onnx"), FillMissing.NONE, Shape.of(4, 3));
         Graph g = imp.graph();
         Node fc = g.requireNode("fc");
@@ -377,11 +377,11 @@ class OnnxTransformerOpsTest {
 
     @Test
     void matMulWhoseOutputHasTwoReadersKeepsItsAdd() throws IOException {
-        OnnxGraphs b = new OnnxGraphs(17).input("x", 2, 3).output("y")
-                .floats("w", new long[] {3, 3}, seq(9, 1f)).floats("c", new long[] {3}, 1f, 2f, 3f)
-                .node("mm", "MatMul", "x", "w", "->", "m").add()
-                .node("add", "Add", "m", "c", "->", "a").add()
-                .node("mul", "Mul", "a", "m", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(17).input("x", 2, 3).output("y")
+                .floats("w", new int[] {3, 3}, seq(9, 1f)).floats("c", new int[] {3}, 1f, 2f, 3f)
+                .node("MatMul", "mm", new String[] {"x", "w"}, "m").done()
+                .node("Add", "add", new String[] {"m", "c"}, "a").done()
+                .node("Mul", "mul", new String[] {"a", "m"}, "y").done();
         Graph g = load(b, Shape.of(2, 3));
         assertInstanceOf(Linear.class, g.requireNode("mm").op());
         assertTrue(!((Linear) g.requireNode("mm").op()).bias());
@@ -392,11 +392,11 @@ class OnnxTransformerOpsTest {
     @ValueSource(strings = {"bhik,bhjk->bhij", "bhij,bhjk->bhik"})
     void einsumOfBatchedMatricesAndMatMulOfGraphValues(String equation) throws IOException {
         boolean transposed = equation.startsWith("bhik");
-        OnnxGraphs b = new OnnxGraphs(17).input("x", 2, 2, 3, 4).output("y")
-                .node("perm", "Transpose", "x", "->", "xt").ints("perm", 0, 1, 3, 2).add();
+        TinyOnnx b = new TinyOnnx(17).input("x", 2, 2, 3, 4).output("y")
+                .node("Transpose", "perm", new String[] {"x"}, "xt").ints("perm", 0, 1, 3, 2).done();
         // transposed: x (…,3,4) with x (…,3,4) over k → (…,3,3); plain: x (…,3,4) @ xᵀ (…,4,3) → (…,3,3)
-        b.node("es", "Einsum", "x", transposed ? "x" : "xt", "->", "e").s("equation", equation).add()
-                .node("mm", "MatMul", "e", "e", "->", "y").add();
+        b.node("Einsum", "es", new String[] {"x", transposed ? "x" : "xt"}, "e").s("equation", equation).done()
+                .node("MatMul", "mm", new String[] {"e", "e"}, "y").done();
         Graph g = load(b, Shape.of(2, 2, 3, 4));
         float[] x = seq(48, 1f);
         float[] e = new float[2 * 2 * 3 * 3];
@@ -431,8 +431,8 @@ class OnnxTransformerOpsTest {
 
     @Test
     void otherEinsumEquationsAreRefused() throws IOException {
-        OnnxGraphs b = new OnnxGraphs(17).input("x", 2, 3).output("y")
-                .node("es", "Einsum", "x", "x", "->", "y").s("equation", "ij,ij->i").add();
+        TinyOnnx b = new TinyOnnx(17).input("x", 2, 3).output("y")
+                .node("Einsum", "es", new String[] {"x", "x"}, "y").s("equation", "ij,ij->i").done();
         UnsupportedOnnxOpException e = assertThrows(UnsupportedOnnxOpException.class, () -> load(b, Shape.of(2, 3)));
         assertEquals("es", e.nodeName());
         assertTrue(e.getMessage().contains("ij,ij->i"), e.getMessage());
@@ -444,19 +444,19 @@ class OnnxTransformerOpsTest {
     @ValueSource(ints = {13, 15, 21})
     void reshapeTargetFoldedFromShapeGatherUnsqueezeConcatAndIntegerDiv(int opset) throws IOException {
         // target = [shape(x)[0], shape(x)[1] * shape(x)[2] / 2, -1]; the input shape decides it: (2, 3, 4) → (2, 6, 2)
-        OnnxGraphs b = new OnnxGraphs(opset).input("x", -1, 3, 4).output("y")
-                .longs("i0", new long[0], 0).longs("i1", new long[0], 1).longs("i2", new long[0], 2)
-                .longs("two", new long[0], 2).ints("minus1", -1).ints("ax0", 0)
-                .node("shape", "Shape", "x", "->", "s").add()
-                .node("g0", "Gather", "s", "i0", "->", "d0").i("axis", 0).add()
-                .node("g1", "Gather", "s", "i1", "->", "d1").i("axis", 0).add()
-                .node("g2", "Gather", "s", "i2", "->", "d2").i("axis", 0).add()
-                .node("mul", "Mul", "d1", "d2", "->", "p").add()
-                .node("div", "Div", "p", "two", "->", "q").add()
-                .node("u0", "Unsqueeze", "d0", "ax0", "->", "u0").add()
-                .node("u1", "Unsqueeze", "q", "ax0", "->", "u1").add()
-                .node("cat", "Concat", "u0", "u1", "minus1", "->", "target").i("axis", 0).add()
-                .node("reshape", "Reshape", "x", "target", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(opset).input("x", -1, 3, 4).output("y")
+                .longs("i0", new int[0], 0).longs("i1", new int[0], 1).longs("i2", new int[0], 2)
+                .longs("two", new int[0], 2).longs("minus1", -1).longs("ax0", 0)
+                .node("Shape", "shape", new String[] {"x"}, "s").done()
+                .node("Gather", "g0", new String[] {"s", "i0"}, "d0").i("axis", 0).done()
+                .node("Gather", "g1", new String[] {"s", "i1"}, "d1").i("axis", 0).done()
+                .node("Gather", "g2", new String[] {"s", "i2"}, "d2").i("axis", 0).done()
+                .node("Mul", "mul", new String[] {"d1", "d2"}, "p").done()
+                .node("Div", "div", new String[] {"p", "two"}, "q").done()
+                .node("Unsqueeze", "u0", new String[] {"d0", "ax0"}, "u0").done()
+                .node("Unsqueeze", "u1", new String[] {"q", "ax0"}, "u1").done()
+                .node("Concat", "cat", new String[] {"u0", "u1", "minus1"}, "target").i("axis", 0).done()
+                .node("Reshape", "reshape", new String[] {"x", "target"}, "y").done();
         Graph g = load(b, Shape.of(2, 3, 4));
         assertEquals(Shape.of(2, 6, 2), g.outputs().get(0).shape());
         assertEquals(1, g.nodes().size(), "only the Reshape remains: " + g.nodes());
@@ -466,17 +466,17 @@ class OnnxTransformerOpsTest {
 
     @Test
     void shapeStartAndEndOfOpset15() throws IOException {
-        OnnxGraphs b = new OnnxGraphs(15).input("x", 2, 3, 4).output("y")
-                .ints("minus1", -1).ints("ax0", 0)
-                .node("shape", "Shape", "x", "->", "s").i("start", -2).add()  // [3, 4]
-                .node("cat", "Concat", "minus1", "s", "->", "t").i("axis", 0).add()
-                .node("reshape", "Reshape", "x", "t", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(15).input("x", 2, 3, 4).output("y")
+                .longs("minus1", -1).longs("ax0", 0)
+                .node("Shape", "shape", new String[] {"x"}, "s").i("start", -2).done()  // [3, 4]
+                .node("Concat", "cat", new String[] {"minus1", "s"}, "t").i("axis", 0).done()
+                .node("Reshape", "reshape", new String[] {"x", "t"}, "y").done();
         assertEquals(Shape.of(2, 3, 4), load(b, Shape.of(2, 3, 4)).outputs().get(0).shape());
-        OnnxGraphs e = new OnnxGraphs(15).input("x", 2, 3, 4).output("y")
-                .ints("minus1", -1)
-                .node("shape", "Shape", "x", "->", "s").i("start", 1).i("end", -1).add()  // [3]
-                .node("cat", "Concat", "minus1", "s", "->", "t").i("axis", 0).add()
-                .node("reshape", "Reshape", "x", "t", "->", "y").add();
+        TinyOnnx e = new TinyOnnx(15).input("x", 2, 3, 4).output("y")
+                .longs("minus1", -1)
+                .node("Shape", "shape", new String[] {"x"}, "s").i("start", 1).i("end", -1).done()  // [3]
+                .node("Concat", "cat", new String[] {"minus1", "s"}, "t").i("axis", 0).done()
+                .node("Reshape", "reshape", new String[] {"x", "t"}, "y").done();
         assertEquals(Shape.of(8, 3), load(e, Shape.of(2, 3, 4)).outputs().get(0).shape());
     }
 
@@ -484,15 +484,15 @@ class OnnxTransformerOpsTest {
     void classTokenExpandConcatAndGatherOnGraphValues() throws IOException {
         // ViT's head: Expand the class token to the batch (torch's shape trick Where(shape == -1, 1, shape)),
         // Concat, Gather x[:, 0]
-        OnnxGraphs fixed = new OnnxGraphs(17).input("x", 2, 3, 4).output("y")
-                .floats("class_token", new long[] {1, 1, 4}, 1f, 2f, 3f, 4f)
-                .ints("target", 2, -1, -1).longs("minus1", new long[0], -1).ints("ones", 1, 1, 1)
-                .longs("zero", new long[0], 0)
-                .node("eq", "Equal", "target", "minus1", "->", "isNeg").add()
-                .node("where", "Where", "isNeg", "ones", "target", "->", "shape").add()
-                .node("expand", "Expand", "class_token", "shape", "->", "tok").add()
-                .node("cat", "Concat", "tok", "x", "->", "c").i("axis", 1).add()
-                .node("first", "Gather", "c", "zero", "->", "y").i("axis", 1).add();
+        TinyOnnx fixed = new TinyOnnx(17).input("x", 2, 3, 4).output("y")
+                .floats("class_token", new int[] {1, 1, 4}, 1f, 2f, 3f, 4f)
+                .longs("target", 2, -1, -1).longs("minus1", new int[0], -1).longs("ones", 1, 1, 1)
+                .longs("zero", new int[0], 0)
+                .node("Equal", "eq", new String[] {"target", "minus1"}, "isNeg").done()
+                .node("Where", "where", new String[] {"isNeg", "ones", "target"}, "shape").done()
+                .node("Expand", "expand", new String[] {"class_token", "shape"}, "tok").done()
+                .node("Concat", "cat", new String[] {"tok", "x"}, "c").i("axis", 1).done()
+                .node("Gather", "first", new String[] {"c", "zero"}, "y").i("axis", 1).done();
         Graph g = load(fixed, Shape.of(2, 3, 4));
         assertTrue(g.stateDict().containsKey("class_token"), "the class token stays a parameter: " + g.stateDict());
         assertEquals(Shape.of(2, 4), g.outputs().get(0).shape());
@@ -504,14 +504,14 @@ class OnnxTransformerOpsTest {
     void graphValueGatherTransposeExpandConcatAndSqueeze() throws IOException {
         // x (1, 3, 2) → Transpose (0, 2, 1) → (1, 2, 3) → Gather cols [2, 0] on axis 2 → (1, 2, 2)
         // → Expand to (3, 2, 2) → Concat with a constant (1, 2, 2) on axis 0 → (4, 2, 2) → Squeeze nothing (no 1s)
-        OnnxGraphs b = new OnnxGraphs(13).input("x", 1, 3, 2).output("y")
-                .ints("idx", 2, 0).ints("shape", 3, 1, 1)
-                .floats("onnx::k", new long[] {1, 2, 2}, 9f, 8f, 7f, 6f)
-                .node("t", "Transpose", "x", "->", "xt").ints("perm", 0, 2, 1).add()
-                .node("g", "Gather", "xt", "idx", "->", "xg").i("axis", 2).add()
-                .node("e", "Expand", "xg", "shape", "->", "xe").add()
-                .node("c", "Concat", "xe", "onnx::k", "->", "xc").i("axis", 0).add()
-                .node("s", "Squeeze", "xc", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(13).input("x", 1, 3, 2).output("y")
+                .longs("idx", 2, 0).longs("shape", 3, 1, 1)
+                .floats("onnx::k", new int[] {1, 2, 2}, 9f, 8f, 7f, 6f)
+                .node("Transpose", "t", new String[] {"x"}, "xt").ints("perm", 0, 2, 1).done()
+                .node("Gather", "g", new String[] {"xt", "idx"}, "xg").i("axis", 2).done()
+                .node("Expand", "e", new String[] {"xg", "shape"}, "xe").done()
+                .node("Concat", "c", new String[] {"xe", "onnx::k"}, "xc").i("axis", 0).done()
+                .node("Squeeze", "s", new String[] {"xc"}, "y").done();
         Graph g = load(b, Shape.of(1, 3, 2));
         assertEquals(Shape.of(4, 2, 2), g.outputs().get(0).shape());
         float[] x = {0, 1, 2, 3, 4, 5}; // x[0][i][j] = 2i + j; xt[0][j][i] = 2i + j
@@ -532,9 +532,9 @@ class OnnxTransformerOpsTest {
 
     @Test
     void reshapeWhoseShapeCannotBeFoldedNamesTheNode() throws IOException {
-        OnnxGraphs b = new OnnxGraphs(17).input("x", 2, 3).output("y")
-                .node("relu", "Relu", "x", "->", "r").add()
-                .node("odd_reshape", "Reshape", "x", "r", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(17).input("x", 2, 3).output("y")
+                .node("Relu", "relu", new String[] {"x"}, "r").done()
+                .node("Reshape", "odd_reshape", new String[] {"x", "r"}, "y").done();
         UnsupportedOnnxOpException e = assertThrows(UnsupportedOnnxOpException.class, () -> load(b, Shape.of(2, 3)));
         assertEquals("odd_reshape", e.nodeName());
         assertEquals("Reshape", e.opType());
@@ -544,8 +544,8 @@ class OnnxTransformerOpsTest {
     @ParameterizedTest
     @ValueSource(ints = {9, 17, 21})
     void unsupportedOpNamesOpTypeNodeAndOpset(int opset) throws IOException {
-        OnnxGraphs b = new OnnxGraphs(opset).input("x", 2, 3).output("y")
-                .node("topk_node", "LpNormalization", "x", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(opset).input("x", 2, 3).output("y")
+                .node("LpNormalization", "topk_node", new String[] {"x"}, "y").done();
         UnsupportedOnnxOpException e = assertThrows(UnsupportedOnnxOpException.class, () -> load(b, Shape.of(2, 3)));
         assertEquals("LpNormalization", e.opType());
         assertEquals("topk_node", e.nodeName());
@@ -555,10 +555,10 @@ class OnnxTransformerOpsTest {
 
     @Test
     void foldingErrorsNameTheNode() throws IOException {
-        OnnxGraphs b = new OnnxGraphs(17).input("x", 2, 3).output("y")
-                .ints("a", 1, 2).ints("zero", 0)
-                .node("bad_div", "Div", "a", "zero", "->", "q").add()
-                .node("reshape", "Reshape", "x", "q", "->", "y").add();
+        TinyOnnx b = new TinyOnnx(17).input("x", 2, 3).output("y")
+                .longs("a", 1, 2).longs("zero", 0)
+                .node("Div", "bad_div", new String[] {"a", "zero"}, "q").done()
+                .node("Reshape", "reshape", new String[] {"x", "q"}, "y").done();
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(b, Shape.of(2, 3)));
         assertTrue(e.getMessage().contains("bad_div") && e.getMessage().contains("division by zero"), e.getMessage());
     }

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -45,7 +46,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>{@link #filled(Path, OnnxImport, Path)}: a runnable copy of a structure-only fixture (external data
  *       absent) whose initializers hold exactly the values the import used, so ONNX Runtime and jprune run the same
  *       model.</li>
- *   <li>{@link #assertClose(Tensor, Tensor, String)}: {@code |ref − actual| ≤ 1e-4·max|ref| + 1e-6}.</li>
+ *   <li>{@link #assertClose(Tensor, Tensor, String)}: {@code |ref − actual| ≤ 1e-4·max|ref| + 1e-6};
+ *       {@link #assertClose(double[], float[], double, double, String)} with a stated tolerance against a reference
+ *       computed in double.</li>
  * </ul>
  *
  * <p>Sessions use one intra-op thread (the machines running the suite are small and shared; results do not depend
@@ -279,27 +282,46 @@ public final class OrtRun {
      */
     public static double assertClose(Tensor ref, Tensor actual, double rtol, double atol, String what) {
         assertArrayEquals(ref.shape().dims(), actual.shape().dims(), what + ": shape");
-        float[] a = ref.data();
-        float[] b = actual.data();
+        return assertClose(toDouble(ref.data()), actual.data(), rtol, atol, what);
+    }
+
+    /**
+     * Asserts equal lengths and {@code |ref − actual| ≤ rtol · max|ref| + atol} everywhere (a NaN fails), naming the
+     * worst element; returns the largest difference. For references computed in double (naive loops).
+     */
+    public static double assertClose(double[] ref, float[] actual, double rtol, double atol, String what) {
+        assertEquals(ref.length, actual.length, what + ": element count");
         double max = 0;
-        for (float v : a) {
+        for (double v : ref) {
             max = Math.max(max, Math.abs(v));
         }
         double tol = rtol * max + atol;
         double worst = 0;
         int at = -1;
-        for (int i = 0; i < a.length; i++) {
-            double d = Math.abs((double) a[i] - b[i]);
+        for (int i = 0; i < ref.length; i++) {
+            double d = Math.abs(ref[i] - actual[i]);
             if (!(d <= worst)) {
                 worst = d;
                 at = i;
+                if (Double.isNaN(d)) {
+                    break;
+                }
             }
         }
         final double w = worst;
         final int idx = at;
-        assertTrue(w <= tol, () -> what + ": max |a - b| = " + w + " at " + idx + " (ref " + a[idx] + ", got "
-                + b[idx] + ") > tolerance " + tol + " = " + rtol + " * max|ref| + " + atol);
+        assertTrue(w <= tol, () -> what + ": max |a - b| = " + w + " at " + idx + " (ref " + ref[idx] + ", got "
+                + actual[idx] + ") > tolerance " + tol + " = " + rtol + " * max|ref| + " + atol);
         return worst;
+    }
+
+    /** {@code f} widened to double. */
+    public static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     private static long[] longs(int[] d) {

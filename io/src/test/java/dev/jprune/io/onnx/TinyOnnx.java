@@ -22,10 +22,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.LongStream;
 
 /**
- * Builds small ONNX models directly from the proto classes for the importer's opset tests: one float graph input
- * of a fixed shape, initializers, nodes with attributes, named outputs; writes them, imports them and runs them in
+ * Builds small ONNX models directly from the proto classes for the importer's tests: float graph inputs (fixed or
+ * dynamic dims), float and int64 initializers, nodes with attributes, named outputs; writes them, imports them and runs them in
  * jprune and (through {@link OrtRun}) in ONNX Runtime.
  */
 final class TinyOnnx {
@@ -38,43 +39,63 @@ final class TinyOnnx {
         this.opset = opset;
     }
 
-    /** A float graph input of fixed shape. */
+    /**
+     * A float graph input; a dim of -1 is dynamic (a {@code dim_param}), fixed by the shape given to the import, so
+     * {@link #importFrom} needs fixed dims.
+     */
     TinyOnnx input(String name, int... dims) {
         TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
         for (int d : dims) {
-            s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+            s.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("N")
+                    : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         }
-        g.addInput(ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(OnnxDataType.FLOAT.code()).setShape(s))));
+        g.addInput(floatValue(name, s));
         inputShapes.add(dims);
         return this;
     }
 
     /** A float graph output (shape left to the consumer). */
     TinyOnnx output(String name) {
-        g.addOutput(ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(OnnxDataType.FLOAT.code()))));
+        g.addOutput(floatValue(name, null));
         return this;
     }
 
-    /** A float initializer. */
-    TinyOnnx floats(String name, int[] dims, float... data) {
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1);
-        for (int d : dims) {
-            t.addDims(d);
+    /** A float value's info; {@code shape} null leaves the shape unspecified. */
+    private static ValueInfoProto floatValue(String name, TensorShapeProto.Builder shape) {
+        TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder().setElemType(OnnxDataType.FLOAT.code());
+        if (shape != null) {
+            t.setShape(shape);
         }
-        g.addInitializer(t.setRawData(ByteString.copyFrom(OnnxTinyModels.le(data))));
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(t)).build();
+    }
+
+    /** A float initializer of shape {@code dims} ({@code new int[0]} for a scalar), in raw_data. */
+    TinyOnnx floats(String name, int[] dims, float... data) {
+        g.addInitializer(tensor(name, 1, dims).setRawData(ByteString.copyFrom(OnnxTinyModels.le(data))));
         return this;
     }
 
     /** A 1-D int64 initializer. */
     TinyOnnx longs(String name, long... data) {
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(7).addDims(data.length);
+        return longs(name, new int[] {data.length}, data);
+    }
+
+    /** An int64 initializer of shape {@code dims} ({@code new int[0]} for a scalar), in int64_data. */
+    TinyOnnx longs(String name, int[] dims, long... data) {
+        TensorProto.Builder t = tensor(name, 7, dims);
         for (long v : data) {
             t.addInt64Data(v);
         }
         g.addInitializer(t);
         return this;
+    }
+
+    private static TensorProto.Builder tensor(String name, int dataType, int[] dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(dataType);
+        for (int d : dims) {
+            t.addDims(d);
+        }
+        return t;
     }
 
     /** A node; attributes are added on the returned builder. */
@@ -100,37 +121,37 @@ final class TinyOnnx {
         }
 
         Node i(String name, long v) {
-            n.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v));
+            n.addAttribute(attribute(name, AttributeProto.AttributeType.INT).setI(v));
             return this;
         }
 
         Node f(String name, float v) {
-            n.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v));
+            n.addAttribute(attribute(name, AttributeProto.AttributeType.FLOAT).setF(v));
             return this;
         }
 
         Node s(String name, String v) {
-            n.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                    .setS(ByteString.copyFromUtf8(v)));
+            n.addAttribute(attribute(name, AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8(v)));
             return this;
         }
 
         Node ints(String name, long... v) {
-            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-            for (long x : v) {
-                a.addInts(x);
-            }
-            n.addAttribute(a);
+            List<Long> values = LongStream.of(v).boxed().toList();
+            n.addAttribute(attribute(name, AttributeProto.AttributeType.INTS).addAllInts(values));
             return this;
         }
 
         Node floats(String name, float... v) {
-            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOATS);
+            AttributeProto.Builder a = attribute(name, AttributeProto.AttributeType.FLOATS);
             for (float x : v) {
                 a.addFloats(x);
             }
             n.addAttribute(a);
             return this;
+        }
+
+        private static AttributeProto.Builder attribute(String name, AttributeProto.AttributeType type) {
+            return AttributeProto.newBuilder().setName(name).setType(type);
         }
 
         TinyOnnx done() {

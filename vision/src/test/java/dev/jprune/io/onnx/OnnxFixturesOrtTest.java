@@ -134,14 +134,8 @@ class OnnxFixturesOrtTest {
         OnnxImport imported = OnnxImporter.read(f, FillMissing.PARITY, in);
         Graph g = imported.graph();
         Tensor y = Executor.run(g, x)[0];
-        List<Tensor> ort = ortFilled(f, imported, x);
-        assertEquals(1, ort.size(), file + ": ONNX Runtime outputs");
-        Tensor ref = ort.get(0);
-        assertEquals(ref.shape(), y.shape(), file + ": output shape, jprune vs ONNX Runtime");
         Conditioning orders = new Conditioning(g, x, y);
-        double diff = maxDiff(ref, y);
-        double tol = orders.bound(RTOL * ref.maxAbs() + ATOL, diff);
-        assertTrue(diff <= tol, file + ": max |jprune - ONNX Runtime| " + diff + " > " + tol + orders.note());
+        String ortNote = orders.assertMatches(ortFilled(f, imported, x), file);
 
         String recordNote = "";
         Optional<Map<String, Object>> record = file.endsWith(".preserve.onnx") ? Reference.anyWithBase(model)
@@ -173,9 +167,9 @@ class OnnxFixturesOrtTest {
         assertTrue(after.params() < before.params(), file + ": params " + before.params() + " -> " + after.params());
         assertTrue(after.ops() < before.ops(), file + ": MACs " + before.ops() + " -> " + after.ops());
         String exportNote = exportAndCompare(g, imported.origin(), x, pruned, file);
-        System.out.printf("%-34s |jprune-ORT| %.2e (tol %.2e%s)%s; pruned params %d -> %d, MACs %d -> %d; %s"
-                + " (%.1f s)%n", file, diff, tol, orders.note(), recordNote, before.params(), after.params(), before.ops(),
-                after.ops(), exportNote, (System.nanoTime() - t0) / 1e9);
+        System.out.printf("%-34s %s%s; pruned params %d -> %d, MACs %d -> %d; %s (%.1f s)%n", file, ortNote,
+                recordNote, before.params(), after.params(), before.ops(), after.ops(), exportNote,
+                (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -209,6 +203,20 @@ class OnnxFixturesOrtTest {
             return Math.max(statedBound, 2 * orders);
         }
 
+        /**
+         * Asserts that ONNX Runtime gave one output ({@code ort}) of jprune's shape within {@link #bound} of
+         * {@code RTOL·max|ort| + ATOL} of jprune's output; returns {@code "|jprune-ORT| diff (tol t[note])"}.
+         */
+        String assertMatches(List<Tensor> ort, String what) {
+            assertEquals(1, ort.size(), what + ": ONNX Runtime outputs");
+            Tensor ref = ort.get(0);
+            assertEquals(y.shape(), ref.shape(), what + ": output shape, jprune vs ONNX Runtime");
+            double diff = maxDiff(ref, y);
+            double tol = bound(RTOL * ref.maxAbs() + ATOL, diff);
+            assertTrue(diff <= tol, what + ": max |jprune - ONNX Runtime| " + diff + " > " + tol + note());
+            return String.format("|jprune-ORT| %.2e (tol %.2e%s)", diff, tol, note());
+        }
+
         /** Empty, or the measured disagreement when it was needed. */
         String note() {
             return Double.isNaN(orders) ? "" : String.format(" (over the stated bound %.2e: ill-conditioned,"
@@ -228,16 +236,8 @@ class OnnxFixturesOrtTest {
         try {
             Path out = dir.resolve(file);
             OnnxExporter.export(g, origin, out, OnnxExportOptions.DEFAULTS);
-            List<Tensor> ort = ort(out, x);
-            assertEquals(1, ort.size(), file + ": ONNX Runtime outputs of the pruned export");
-            Tensor ref = ort.get(0);
-            assertEquals(expected.shape(), ref.shape(), file + ": pruned export's output shape in ONNX Runtime");
             Conditioning orders = new Conditioning(g, x, expected);
-            double diff = maxDiff(ref, expected);
-            double tol = orders.bound(RTOL * ref.maxAbs() + ATOL, diff);
-            assertTrue(diff <= tol, file + ": pruned export, max |jprune - ONNX Runtime| " + diff + " > " + tol
-                    + orders.note());
-            return String.format("pruned export |jprune-ORT| %.2e (tol %.2e%s)", diff, tol, orders.note());
+            return "pruned export " + orders.assertMatches(ort(out, x), file + ": pruned export");
         } finally {
             try (Stream<Path> s = Files.list(dir)) {
                 for (Path p : (Iterable<Path>) s::iterator) {

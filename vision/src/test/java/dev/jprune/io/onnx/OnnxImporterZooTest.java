@@ -126,13 +126,19 @@ class OnnxImporterZooTest {
     }
 
     /**
-     * Output within tolerance of the zoo model's, equal parameter counts and names, equal conv/linear MACs (all MACs
-     * are reported: the import counts GELU as Div/Erf/Add/Mul functions, attention as MatMul functions, which the
-     * zoo counts differently). The {@code .eval} export runs with the same output shape and conv/linear MACs, and
-     * matches the {@code .preserve} import's output when it holds the same initializers (no BatchNorm to fold).
+     * The {@code .preserve} import's run next to the zoo model's, both with parity weights on the parity input; the
+     * graphs themselves are not kept (the largest need the heap for the {@code .eval} import).
      */
-    private static String compareTransformer(String name) throws IOException {
-        long t0 = System.nanoTime();
+    private record Matched(Shape in, Tensor x, Tensor out, Tensor ref, double tol, double worst,
+            OpCounter.Count importCount, OpCounter.Count zooCount) {
+    }
+
+    /**
+     * Imports {@code name}.preserve.onnx with parity weights and asserts what every zoo comparison shares: the zoo
+     * model's output shape, output within {@code 1e-4·max|ref| + 1e-6}, every imported parameter name in the zoo
+     * model's state_dict. The callers assert their own MAC and parameter rules.
+     */
+    private static Matched importMatchingZoo(String name) throws IOException {
         Shape in = Zoo.defaultInput(name);
         Graph imported = OnnxImporter.importModel(fixture(name + ".preserve.onnx"), FillMissing.PARITY, in);
         Graph zoo = Zoo.build(name);
@@ -144,16 +150,32 @@ class OnnxImporterZooTest {
         double tol = 1e-4 * ref.maxAbs() + 1e-6;
         double worst = maxDiff(a, ref);
         assertTrue(worst <= tol, name + ": max |a - ref| " + worst + " > " + tol);
-        OpCounter.Count ci = OpCounter.count(imported);
-        OpCounter.Count cz = OpCounter.count(zoo);
-        assertEquals(cz.params(), ci.params(), name + ": params");
-        assertEquals(cz.convLinearMacs(), ci.convLinearMacs(), name + ": conv/linear MACs");
         for (Map.Entry<String, Parameter> e : imported.stateDict().entrySet()) {
             assertTrue(zoo.stateDict().containsKey(e.getKey()), name + ": imported parameter " + e.getKey()
                     + " is not in the zoo model's state_dict");
         }
-        zoo = null; // the largest (vit_h_14) need the heap for the eval import
-        imported = null;
+        return new Matched(in, x, a, ref, tol, worst, OpCounter.count(imported), OpCounter.count(zoo));
+    }
+
+    /**
+     * Output within tolerance of the zoo model's, equal parameter counts and names, equal conv/linear MACs (all MACs
+     * are reported: the import counts GELU as Div/Erf/Add/Mul functions, attention as MatMul functions, which the
+     * zoo counts differently). The {@code .eval} export runs with the same output shape and conv/linear MACs, and
+     * matches the {@code .preserve} import's output when it holds the same initializers (no BatchNorm to fold).
+     */
+    private static String compareTransformer(String name) throws IOException {
+        long t0 = System.nanoTime();
+        Matched m = importMatchingZoo(name);
+        assertEquals(m.zooCount().params(), m.importCount().params(), name + ": params");
+        assertEquals(m.zooCount().convLinearMacs(), m.importCount().convLinearMacs(), name + ": conv/linear MACs");
+        Shape in = m.in();
+        Tensor x = m.x();
+        Tensor a = m.out();
+        Tensor ref = m.ref();
+        double tol = m.tol();
+        double worst = m.worst();
+        OpCounter.Count ci = m.importCount();
+        OpCounter.Count cz = m.zooCount();
         Path evalFile = fixture(name + ".eval.onnx");
         Graph eval = OnnxImporter.importModel(evalFile, FillMissing.PARITY, in);
         Tensor e = Executor.run(eval, x)[0];
@@ -189,28 +211,16 @@ class OnnxImporterZooTest {
     /** Returns a one-line summary; throws when the import or the comparison fails. */
     private static String compare(String name) throws IOException {
         long t0 = System.nanoTime();
-        Shape in = Zoo.defaultInput(name);
-        Graph imported = OnnxImporter.importModel(fixture(name + ".preserve.onnx"), FillMissing.PARITY, in);
-        Graph zoo = Zoo.build(name);
-        Parity.fill(zoo);
-        Tensor x = Parity.input(in);
-        Tensor a = Executor.run(imported, x)[0];
-        Tensor ref = Executor.run(zoo, x)[0];
-        assertEquals(ref.shape(), a.shape(), name + ": output shape");
-        double tol = 1e-4 * ref.maxAbs() + 1e-6;
-        double worst = 0;
-        for (int i = 0; i < ref.numel(); i++) {
-            worst = Math.max(worst, Math.abs(a.data()[i] - ref.data()[i]));
-        }
-        assertTrue(worst <= tol, name + ": max |a - ref| " + worst + " > " + tol);
-        OpCounter.Count ci = OpCounter.count(imported);
-        OpCounter.Count cz = OpCounter.count(zoo);
+        Matched m = importMatchingZoo(name);
+        OpCounter.Count ci = m.importCount();
+        OpCounter.Count cz = m.zooCount();
         assertEquals(cz.ops(), ci.ops(), name + ": MACs");
         assertEquals(cz.params(), ci.params(), name + ": params");
-        for (Map.Entry<String, Parameter> e : imported.stateDict().entrySet()) {
-            assertTrue(zoo.stateDict().containsKey(e.getKey()), name + ": imported parameter " + e.getKey()
-                    + " is not in the zoo model's state_dict");
-        }
+        Shape in = m.in();
+        Tensor x = m.x();
+        Tensor ref = m.ref();
+        double tol = m.tol();
+        double worst = m.worst();
 
         Graph eval = OnnxImporter.importModel(fixture(name + ".eval.onnx"), FillMissing.PARITY, in);
         Tensor e = Executor.run(eval, x)[0];

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -112,15 +113,35 @@ class RealExportsTest {
         return file;
     }
 
+    /** An export with its saved input ({@code name}.input.bin) and the shapes of its json. */
+    private record Real(Path file, Map<String, Shape> shapes, Tensor x) {
+        Shape inputShape() {
+            return shapes.get("input");
+        }
+    }
+
+    /** The importable export {@code name}, its shapes and its saved input. */
+    private static Real real(String name) throws Exception {
+        Path file = importable(name);
+        Map<String, Shape> s = shapes(resource(name + ".json"));
+        return new Real(file, s, floats(resource(name + ".input.bin"), s.get("input")));
+    }
+
+    /** Exports {@code g} with its origin names into {@code tmp}/{@code file}. */
+    private Path export(Graph g, OnnxOrigin origin, String file) throws IOException {
+        Path out = tmp.resolve(file);
+        OnnxExporter.export(g, origin, out, OnnxExportOptions.DEFAULTS);
+        return out;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"unet", "chunk", "split", "superres", "interp"})
     void importMatchesTorchAndOnnxRuntimeThenPrunes(String name) throws Exception {
-        Path file = importable(name);
-
-        Map<String, Shape> s = shapes(resource(name + ".json"));
-        Tensor x = floats(resource(name + ".input.bin"), s.get("input"));
-        Tensor ref = floats(resource(name + ".output.bin"), s.get("output"));
-        OnnxImport imported = OnnxImporter.read(file, FillMissing.NONE, s.get("input"));
+        Real r = real(name);
+        Path file = r.file();
+        Tensor x = r.x();
+        Tensor ref = floats(resource(name + ".output.bin"), r.shapes().get("output"));
+        OnnxImport imported = OnnxImporter.read(file, FillMissing.NONE, r.inputShape());
         Graph g = imported.graph();
         Tensor y = Executor.run(g, x)[0];
         assertEquals(ref.shape(), y.shape(), name + ": output shape");
@@ -143,8 +164,7 @@ class RealExportsTest {
         System.out.printf("%s: params %d -> %d, MACs %d -> %d%n", name, before.params(), after.params(),
                 before.convLinearMacs(), after.convLinearMacs());
 
-        Path out = tmp.resolve(name + ".pruned.onnx");
-        OnnxExporter.export(g, imported.origin(), out, OnnxExportOptions.DEFAULTS);
+        Path out = export(g, imported.origin(), name + ".pruned.onnx");
         assertClose(pruned, OrtRun.runOne(out, "input", x), name + " pruned, exported, in ONNX Runtime");
         assertKeepsOriginNames(file, out, g, imported.origin(), name);
     }
@@ -202,13 +222,12 @@ class RealExportsTest {
     @ParameterizedTest
     @ValueSource(strings = {"unet", "chunk", "split", "superres", "interp"})
     void reExportIsLossless(String name) throws Exception {
-        Path file = importable(name);
-        Map<String, Shape> s = shapes(resource(name + ".json"));
-        Tensor x = floats(resource(name + ".input.bin"), s.get("input"));
-        OnnxImport imported = OnnxImporter.read(file, FillMissing.NONE, s.get("input"));
+        Real r = real(name);
+        Map<String, Shape> s = r.shapes();
+        Tensor x = r.x();
+        OnnxImport imported = OnnxImporter.read(r.file(), FillMissing.NONE, r.inputShape());
         Graph g = imported.graph();
-        Path out = tmp.resolve(name + ".re.onnx");
-        OnnxExporter.export(g, imported.origin(), out, OnnxExportOptions.DEFAULTS);
+        Path out = export(g, imported.origin(), name + ".re.onnx");
         Graph back = OnnxImporter.importModel(out, FillMissing.NONE, s.get("input"));
         assertEquals(new TreeSet<>(g.stateDict().keySet()), new TreeSet<>(back.stateDict().keySet()),
                 name + ": parameter names after the round trip");
@@ -236,10 +255,9 @@ class RealExportsTest {
     @ParameterizedTest
     @ValueSource(strings = {"unet", "chunk", "split", "superres", "interp"})
     void zeroingEqualsPruning(String name) throws Exception {
-        Path file = importable(name);
-        Map<String, Shape> s = shapes(resource(name + ".json"));
-        Graph g = OnnxImporter.importModel(file, FillMissing.NONE, s.get("input"));
-        Tensor x = floats(resource(name + ".input.bin"), s.get("input"));
+        Real r = real(name);
+        Graph g = OnnxImporter.importModel(r.file(), FillMissing.NONE, r.inputShape());
+        Tensor x = r.x();
         DependencyGraph dg = new DependencyGraph(g);
         SplittableRandom rnd = new SplittableRandom(20261125L + name.hashCode());
         List<String> roots = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.jprune.io.onnx.internal.convert;
 
+import dev.jprune.ir.Op;
 import dev.jprune.ops.AdaptiveAvgPool2d;
 import dev.jprune.ops.AdaptiveMaxPool2d;
 import dev.jprune.ops.Exp;
@@ -12,6 +13,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /** The ONNX op types the importer translates, each with its {@link OpConverter}. */
 public final class OpConverters {
@@ -23,17 +25,17 @@ public final class OpConverters {
         m.put("Conv", Convolution::conv);
         m.put("BatchNormalization", Convolution::batchNorm);
         m.put("Gemm", Convolution::gemm);
-        m.put("Relu", (cx, n, name) -> cx.unary(n, name, new ReLU()));
-        m.put("Sigmoid", (cx, n, name) -> cx.unary(n, name, new Sigmoid()));
-        m.put("HardSwish", (cx, n, name) -> cx.unary(n, name, new Hardswish()));
+        m.put("Relu", unary(ReLU::new));
+        m.put("Sigmoid", unary(Sigmoid::new));
+        m.put("HardSwish", unary(Hardswish::new));
         m.put("HardSigmoid", Activations::hardSigmoid);
         m.put("Clip", Activations::clip);
         m.put("MaxPool", Pooling::maxPool);
         m.put("AveragePool", Pooling::avgPool);
-        m.put("GlobalAveragePool", (cx, n, name) -> cx.unary(n, name, AdaptiveAvgPool2d.of(1)));
-        m.put("GlobalMaxPool", (cx, n, name) -> cx.unary(n, name, AdaptiveMaxPool2d.of(1)));
-        m.put("Exp", (cx, n, name) -> cx.unary(n, name, new Exp()));
-        m.put("Log", (cx, n, name) -> cx.unary(n, name, new Log()));
+        m.put("GlobalAveragePool", unary(() -> AdaptiveAvgPool2d.of(1)));
+        m.put("GlobalMaxPool", unary(() -> AdaptiveMaxPool2d.of(1)));
+        m.put("Exp", unary(Exp::new));
+        m.put("Log", unary(Log::new));
         m.put("Flatten", ShapeOps::flatten);
         m.put("Reshape", Fusions::reshape);
         m.put("Pad", ShapeOps::pad);
@@ -96,6 +98,11 @@ public final class OpConverters {
     }
 
     private OpConverters() {
+    }
+
+    /** A one-input, one-output node computed by a fresh {@code op.get()} (an op without attributes or parameters). */
+    private static OpConverter unary(Supplier<Op> op) {
+        return (cx, n, name) -> cx.unary(n, name, op.get());
     }
 
     /** The converter of ONNX op type {@code opType} (default domain), or {@code null}. */

@@ -409,22 +409,23 @@ public final class Emitter {
     public static TensorProto floatTensor(String name, int[] dims, float[] data) {
         ByteBuffer bb = ByteBuffer.allocate(4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
         bb.asFloatBuffer().put(data);
-        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
-        for (int d : dims) {
-            b.addDims(d);
-        }
-        return b.setRawData(UnsafeByteOperations.unsafeWrap(bb.array())).build();
+        return rawTensor(name, TensorProto.DataType.FLOAT_VALUE, dims, bb);
     }
 
     /** An INT64 tensor message with little-endian raw data. */
     public static TensorProto longTensor(String name, int[] dims, long[] data) {
         ByteBuffer bb = ByteBuffer.allocate(8 * data.length).order(ByteOrder.LITTLE_ENDIAN);
         bb.asLongBuffer().put(data);
-        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE);
+        return rawTensor(name, TensorProto.DataType.INT64_VALUE, dims, bb);
+    }
+
+    /** A tensor message of {@code dataType} whose raw data is {@code bytes}' whole backing array (not copied). */
+    private static TensorProto rawTensor(String name, int dataType, int[] dims, ByteBuffer bytes) {
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(dataType);
         for (int d : dims) {
             b.addDims(d);
         }
-        return b.setRawData(UnsafeByteOperations.unsafeWrap(bb.array())).build();
+        return b.setRawData(UnsafeByteOperations.unsafeWrap(bytes.array())).build();
     }
 
     private String unique(String preferred) {
