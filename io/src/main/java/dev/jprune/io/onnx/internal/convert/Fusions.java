@@ -299,8 +299,9 @@ final class Fusions {
         if (t.length != d.length) {
             return false;
         }
+        boolean zeroCopies = ImportContext.intAttr(r2, "allowzero", 0) == 0;
         for (int k = 0; k < d.length; k++) {
-            if (t[k] != d[k] && !(t[k] == 0 && k < d.length)) {
+            if (t[k] != d[k] && !(t[k] == 0 && zeroCopies)) {
                 return false;
             }
         }
