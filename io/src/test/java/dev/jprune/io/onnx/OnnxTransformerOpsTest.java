@@ -5,6 +5,7 @@ import dev.jprune.io.ModelFormatException;
 import dev.jprune.io.onnx.OnnxImporter.FillMissing;
 import dev.jprune.ir.Graph;
 import dev.jprune.ir.Node;
+import dev.jprune.ops.GroupNorm;
 import dev.jprune.ops.LayerNorm;
 import dev.jprune.ops.Linear;
 import dev.jprune.tensor.Shape;
@@ -208,6 +209,54 @@ class OnnxTransformerOpsTest {
         assertEquals(1e-3, ((LayerNorm) ln.op()).eps(), 1e-12);
         float[] x = seq(12, 2f);
         assertClose(layerNorm(x, 3, 4, w, bias, 1e-3), run(g, Shape.of(3, 4), x));
+    }
+
+    /**
+     * torch.onnx.export's nn.GroupNorm (Reshape to (N, G, -1), InstanceNormalization with unit scale and zero bias,
+     * Reshape back to Shape(x), Mul γ, Add β) is one GroupNorm module named after its scope; without the affine
+     * Mul/Add it is a non-affine GroupNorm. Expected values by a naive loop.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void torchGroupNormExportIsOneGroupNormModule(boolean affine) throws IOException {
+        float[] gamma = {1f, 2f, -0.5f, 0.25f};
+        float[] beta = {0.1f, 0f, -0.2f, 0.3f};
+        TinyOnnx b = new TinyOnnx(17).input("x", 1, 4, 2, 3).output("y")
+                .longs("target", 0, 2, -1)
+                .floats("ones", new int[] {2}, 1f, 1f).floats("zeros", new int[] {2}, 0f, 0f)
+                .node("Reshape", "/gn/Reshape", new String[] {"x", "target"}, "g").done()
+                .node("InstanceNormalization", "/gn/InstanceNormalization", new String[] {"g", "ones", "zeros"}, "n")
+                .f("epsilon", 1e-5f).done()
+                .node("Shape", "/gn/Shape", new String[] {"x"}, "s").done()
+                .node("Reshape", "/gn/Reshape_1", new String[] {"n", "s"}, affine ? "r" : "y").done();
+        if (affine) {
+            b.floats("onnx::Mul_9", new int[] {4, 1, 1}, gamma).floats("onnx::Add_10", new int[] {4, 1, 1}, beta)
+                    .node("Mul", "/gn/Mul", new String[] {"r", "onnx::Mul_9"}, "m").done()
+                    .node("Add", "/gn/Add", new String[] {"m", "onnx::Add_10"}, "y").done();
+        }
+        Graph g = load(b, Shape.of(1, 4, 2, 3));
+        assertEquals(1, g.nodes().size(), "one GroupNorm: " + g.nodes());
+        GroupNorm op = assertInstanceOf(GroupNorm.class, g.requireNode("gn").op());
+        assertEquals(2, op.numGroups());
+        assertEquals(affine, op.affine());
+        float[] x = seq(24, 2f);
+        float[] expected = new float[24];
+        for (int grp = 0; grp < 2; grp++) {
+            double mean = 0;
+            double var = 0;
+            for (int i = 12 * grp; i < 12 * grp + 12; i++) {
+                mean += x[i] / 12.0;
+            }
+            for (int i = 12 * grp; i < 12 * grp + 12; i++) {
+                var += (x[i] - mean) * (x[i] - mean) / 12.0;
+            }
+            for (int i = 12 * grp; i < 12 * grp + 12; i++) {
+                double v = (x[i] - mean) / Math.sqrt(var + 1e-5);
+                int c = i / 6;
+                expected[i] = (float) (affine ? v * gamma[c] + beta[c] : v);
+            }
+        }
+        assertClose(expected, run(g, Shape.of(1, 4, 2, 3), x));
     }
 
     @ParameterizedTest
