@@ -106,14 +106,16 @@ public final class IdxDataset implements Dataset {
     /** Checks the magic number and that the data length matches the dimensions; returns the dimensions. */
     private static int[] header(Path file, byte[] data, int magic, int rank, String what) throws IOException {
         int headerBytes = 4 + 4 * rank;
+        if (data.length >= 4) {
+            int actual = DataFiles.readInt(data, 0);
+            if (actual != magic) {
+                throw new ModelFormatException(file, String.format(
+                        "not an IDX %s file: expected magic number 0x%08x, got 0x%08x", what, magic, actual));
+            }
+        }
         if (data.length < headerBytes) {
             throw new ModelFormatException(file, "truncated IDX " + what + " header: expected " + headerBytes
                     + " bytes, got " + data.length);
-        }
-        int actual = DataFiles.readInt(data, 0);
-        if (actual != magic) {
-            throw new ModelFormatException(file, String.format(
-                    "not an IDX %s file: expected magic number 0x%08x, got 0x%08x", what, magic, actual));
         }
         int[] dims = new int[rank];
         long expected = 1;
