@@ -1,12 +1,12 @@
 package dev.jprune.data;
 
+import dev.jprune.io.ModelFormatException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
-import dev.jprune.io.ModelFormatException;
 
 /** Reading whole data files, gzip-compressed or not. */
 final class DataFiles {

@@ -5,6 +5,7 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -129,7 +130,7 @@ public final class IdxDataset implements Dataset {
         long body = data.length - headerBytes;
         if (body != expected) {
             throw new ModelFormatException(file, (body < expected ? "truncated" : "too long") + ": the header's "
-                    + what + " dimensions " + java.util.Arrays.toString(dims) + " need " + expected
+                    + what + " dimensions " + Arrays.toString(dims) + " need " + expected
                     + " data bytes, the file holds " + body);
         }
         return dims;
