@@ -1,5 +1,6 @@
 package dev.jprune.io.onnx;
 
+import dev.jprune.io.internal.HalfFloats;
 import dev.jprune.io.onnx.internal.Elements;
 import dev.jprune.io.onnx.internal.proto.Onnx.TensorProto;
 
@@ -131,7 +132,7 @@ public final class OnnxTensor {
                 out = new float[proto.getInt32DataCount()];
                 for (int i = 0; i < out.length; i++) {
                     int bits = proto.getInt32Data(i);
-                    out[i] = type == OnnxDataType.FLOAT16 ? Elements.halfToFloat(bits) : Elements.bfloat16ToFloat(bits);
+                    out[i] = type == OnnxDataType.FLOAT16 ? HalfFloats.halfToFloat(bits) : HalfFloats.bfloat16ToFloat(bits);
                 }
                 break;
         }

@@ -3,8 +3,8 @@ package dev.jprune.io.onnx;
 import com.google.protobuf.ByteString;
 import dev.jprune.exec.Executor;
 import dev.jprune.io.ModelFormatException;
+import dev.jprune.io.internal.HalfFloats;
 import dev.jprune.io.onnx.OnnxImporter.FillMissing;
-import dev.jprune.io.onnx.internal.Elements;
 import dev.jprune.io.onnx.internal.proto.Onnx.AttributeProto;
 import dev.jprune.io.onnx.internal.proto.Onnx.GraphProto;
 import dev.jprune.io.onnx.internal.proto.Onnx.ModelProto;
@@ -153,14 +153,14 @@ class OnnxImporterTypesTest {
         float[] wr = new float[w.length];
         float[] br = new float[b.length];
         for (int i = 0; i < w.length; i++) {
-            int h = Elements.floatToHalf(w[i]);
+            int h = HalfFloats.floatToHalf(w[i]);
             wh.putShort((short) h);
-            wr[i] = Elements.halfToFloat(h);
+            wr[i] = HalfFloats.halfToFloat(h);
         }
         for (int i = 0; i < b.length; i++) {
-            int h = Elements.floatToHalf(b[i]);
+            int h = HalfFloats.floatToHalf(b[i]);
             bh.putShort((short) h);
-            br[i] = Elements.halfToFloat(h);
+            br[i] = HalfFloats.halfToFloat(h);
         }
         Tensor x = Tensor.wrap(X, random((int) X.numel(), 3));
         Tensor ref = forward(conv(OnnxDataType.FLOAT, floats(wr), floats(br), false), "f32.onnx", x);
@@ -183,10 +183,10 @@ class OnnxImporterTypesTest {
         ByteBuffer wh = le(2 * w.length);
         ByteBuffer bh = le(2 * b.length);
         for (float v : w) {
-            wh.putShort((short) Elements.floatToHalf(v));
+            wh.putShort((short) HalfFloats.floatToHalf(v));
         }
         for (float v : b) {
-            bh.putShort((short) Elements.floatToHalf(v));
+            bh.putShort((short) HalfFloats.floatToHalf(v));
         }
         Path f = write(conv(OnnxDataType.FLOAT16, wh.array(), bh.array(), false), "f16ort.onnx");
         Tensor x = Tensor.wrap(X, random((int) X.numel(), 13));
@@ -204,12 +204,12 @@ class OnnxImporterTypesTest {
         float[] wr = new float[w.length];
         float[] br = new float[b.length];
         for (int i = 0; i < w.length; i++) {
-            int h = Elements.floatToBfloat16(w[i]);
+            int h = HalfFloats.floatToBfloat16(w[i]);
             data.putShort((short) h);
             wr[i] = Float.intBitsToFloat(h << 16);
         }
         for (int i = 0; i < b.length; i++) {
-            int h = Elements.floatToBfloat16(b[i]);
+            int h = HalfFloats.floatToBfloat16(b[i]);
             data.putShort((short) h);
             br[i] = Float.intBitsToFloat(h << 16);
         }
@@ -265,7 +265,7 @@ class OnnxImporterTypesTest {
         float[] b = random(CO, 7);
         float[] wr = new float[w.length];
         for (int i = 0; i < w.length; i++) {
-            wr[i] = Elements.halfToFloat(Elements.floatToHalf(w[i]));
+            wr[i] = HalfFloats.halfToFloat(HalfFloats.floatToHalf(w[i]));
         }
         GraphProto.Builder g = conv(OnnxDataType.FLOAT, floats(w), floats(b), false).getGraph().toBuilder();
         g.setNode(0, g.getNode(0).toBuilder().setInput(1, "wh"));

@@ -1,7 +1,7 @@
 package dev.jprune.io.onnx;
 
 import com.google.protobuf.ByteString;
-import dev.jprune.io.onnx.internal.Elements;
+import dev.jprune.io.internal.HalfFloats;
 import dev.jprune.io.onnx.internal.proto.Onnx.StringStringEntryProto;
 import dev.jprune.io.onnx.internal.proto.Onnx.TensorProto;
 import org.junit.jupiter.api.Test;
@@ -49,11 +49,11 @@ class OnnxTensorTypesTest {
         float[] want = {1f, -2f, 65504f, 0x1p-24f, 1023 * 0x1p-24f, 0x1p-14f, 0.333251953125f, -0f,
                 Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
         for (int i = 0; i < bits.length; i++) {
-            assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(Elements.halfToFloat(bits[i])),
+            assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(HalfFloats.halfToFloat(bits[i])),
                     Integer.toHexString(bits[i]));
         }
-        assertTrue(Float.isNaN(Elements.halfToFloat(0x7E00)));
-        assertTrue(Float.isNaN(Elements.halfToFloat(0xFC01)));
+        assertTrue(Float.isNaN(HalfFloats.halfToFloat(0x7E00)));
+        assertTrue(Float.isNaN(HalfFloats.halfToFloat(0xFC01)));
     }
 
     @Test
@@ -66,41 +66,41 @@ class OnnxTensorTypesTest {
             }
             double mag = e == 0 ? Math.scalb((double) m, -24) : Math.scalb(1 + m / 1024.0, e - 15);
             double v = (h & 0x8000) != 0 ? -mag : mag;
-            float f = Elements.halfToFloat(h);
+            float f = HalfFloats.halfToFloat(h);
             assertEquals(v, f, 0.0, Integer.toHexString(h));
-            assertEquals(h, Elements.floatToHalf(f), "round trip of " + Integer.toHexString(h));
+            assertEquals(h, HalfFloats.floatToHalf(f), "round trip of " + Integer.toHexString(h));
         }
     }
 
     @Test
     void floatToHalfRoundsToNearestEven() {
-        assertEquals(0x3555, Elements.floatToHalf(1f / 3));
-        assertEquals(0x3C00, Elements.floatToHalf(1 + 0x1p-11f));          // tie → even (1.0)
-        assertEquals(0x3C02, Elements.floatToHalf(1 + 3 * 0x1p-11f));      // tie → even (1 + 2⁻⁹)
-        assertEquals(0x3C01, Elements.floatToHalf(1 + 0x1p-11f + 0x1p-20f)); // above the tie
-        assertEquals(0x7BFF, Elements.floatToHalf(65519f));
-        assertEquals(0x7C00, Elements.floatToHalf(65520f));                // tie at the top → infinity
-        assertEquals(0xFC00, Elements.floatToHalf(-1e10f));
-        assertEquals(0x0000, Elements.floatToHalf(0x1p-25f));              // tie below the smallest subnormal → 0
-        assertEquals(0x0001, Elements.floatToHalf(1.5f * 0x1p-25f));
-        assertEquals(0x0400, Elements.floatToHalf(0x1p-14f - 0x1p-26f));   // subnormal rounding carries into a normal
-        assertEquals(0x8000, Elements.floatToHalf(-1e-30f));
-        assertEquals(0x7C00, Elements.floatToHalf(Float.POSITIVE_INFINITY));
-        assertTrue(Float.isNaN(Elements.halfToFloat(Elements.floatToHalf(Float.NaN))));
+        assertEquals(0x3555, HalfFloats.floatToHalf(1f / 3));
+        assertEquals(0x3C00, HalfFloats.floatToHalf(1 + 0x1p-11f));          // tie → even (1.0)
+        assertEquals(0x3C02, HalfFloats.floatToHalf(1 + 3 * 0x1p-11f));      // tie → even (1 + 2⁻⁹)
+        assertEquals(0x3C01, HalfFloats.floatToHalf(1 + 0x1p-11f + 0x1p-20f)); // above the tie
+        assertEquals(0x7BFF, HalfFloats.floatToHalf(65519f));
+        assertEquals(0x7C00, HalfFloats.floatToHalf(65520f));                // tie at the top → infinity
+        assertEquals(0xFC00, HalfFloats.floatToHalf(-1e10f));
+        assertEquals(0x0000, HalfFloats.floatToHalf(0x1p-25f));              // tie below the smallest subnormal → 0
+        assertEquals(0x0001, HalfFloats.floatToHalf(1.5f * 0x1p-25f));
+        assertEquals(0x0400, HalfFloats.floatToHalf(0x1p-14f - 0x1p-26f));   // subnormal rounding carries into a normal
+        assertEquals(0x8000, HalfFloats.floatToHalf(-1e-30f));
+        assertEquals(0x7C00, HalfFloats.floatToHalf(Float.POSITIVE_INFINITY));
+        assertTrue(Float.isNaN(HalfFloats.halfToFloat(HalfFloats.floatToHalf(Float.NaN))));
     }
 
     @Test
     void bfloat16IsTheUpperHalfAndRoundsToNearestEven() {
-        assertEquals(1f, Elements.bfloat16ToFloat(0x3F80), 0f);
-        assertEquals(-3.140625f, Elements.bfloat16ToFloat(0xC049), 0f);
-        assertEquals(Float.intBitsToFloat(0x00010000), Elements.bfloat16ToFloat(0x0001), 0f); // float subnormal
-        assertEquals(Float.POSITIVE_INFINITY, Elements.bfloat16ToFloat(0x7F80), 0f);
-        assertTrue(Float.isNaN(Elements.bfloat16ToFloat(0x7FC0)));
-        assertEquals(0x3F80, Elements.floatToBfloat16(Float.intBitsToFloat(0x3F808000))); // tie → even
-        assertEquals(0x3F82, Elements.floatToBfloat16(Float.intBitsToFloat(0x3F818000))); // tie → even
-        assertEquals(0x3F81, Elements.floatToBfloat16(Float.intBitsToFloat(0x3F808001)));
-        assertEquals(0x7F80, Elements.floatToBfloat16(Float.MAX_VALUE));
-        assertTrue(Float.isNaN(Elements.bfloat16ToFloat(Elements.floatToBfloat16(Float.NaN))));
+        assertEquals(1f, HalfFloats.bfloat16ToFloat(0x3F80), 0f);
+        assertEquals(-3.140625f, HalfFloats.bfloat16ToFloat(0xC049), 0f);
+        assertEquals(Float.intBitsToFloat(0x00010000), HalfFloats.bfloat16ToFloat(0x0001), 0f); // float subnormal
+        assertEquals(Float.POSITIVE_INFINITY, HalfFloats.bfloat16ToFloat(0x7F80), 0f);
+        assertTrue(Float.isNaN(HalfFloats.bfloat16ToFloat(0x7FC0)));
+        assertEquals(0x3F80, HalfFloats.floatToBfloat16(Float.intBitsToFloat(0x3F808000))); // tie → even
+        assertEquals(0x3F82, HalfFloats.floatToBfloat16(Float.intBitsToFloat(0x3F818000))); // tie → even
+        assertEquals(0x3F81, HalfFloats.floatToBfloat16(Float.intBitsToFloat(0x3F808001)));
+        assertEquals(0x7F80, HalfFloats.floatToBfloat16(Float.MAX_VALUE));
+        assertTrue(Float.isNaN(HalfFloats.bfloat16ToFloat(HalfFloats.floatToBfloat16(Float.NaN))));
     }
 
     // ---- floating types ----

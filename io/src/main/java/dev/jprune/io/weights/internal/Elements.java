@@ -1,5 +1,6 @@
 package dev.jprune.io.weights.internal;
 
+import dev.jprune.io.internal.HalfFloats;
 import dev.jprune.io.weights.ElementType;
 import dev.jprune.io.weights.StoredTensor;
 import dev.jprune.tensor.Shape;
@@ -125,9 +126,9 @@ public final class Elements {
             case F32:
                 return b.getFloat(at);
             case F16:
-                return halfToFloat(b.getShort(at));
+                return HalfFloats.halfToFloat(b.getShort(at));
             case BF16:
-                return Float.intBitsToFloat((b.getShort(at) & 0xFFFF) << 16);
+                return HalfFloats.bfloat16ToFloat(b.getShort(at));
             default:
                 throw new IllegalStateException("not a float type: " + type);
         }
@@ -150,21 +151,5 @@ public final class Elements {
             default:
                 throw new IllegalStateException("not an integer type: " + type);
         }
-    }
-
-    /** IEEE 754 binary16 to float32, exactly (subnormals, infinities and NaN payloads included). */
-    public static float halfToFloat(short bits) {
-        int h = bits & 0xFFFF;
-        int sign = (h & 0x8000) << 16;
-        int exp = (h >>> 10) & 0x1F;
-        int mant = h & 0x3FF;
-        if (exp == 0) {
-            float v = mant * 0x1p-24f;
-            return sign != 0 ? -v : v;
-        }
-        if (exp == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
-        }
-        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
     }
 }

@@ -1,5 +1,6 @@
 package dev.jprune.io.weights.internal;
 
+import dev.jprune.io.internal.HalfFloats;
 import dev.jprune.io.weights.ElementType;
 import dev.jprune.io.weights.StoredTensor;
 import dev.jprune.tensor.Shape;
@@ -18,17 +19,17 @@ class ElementsTest {
 
     @Test
     void halfFloatsConvertExactly() {
-        assertEquals(1.0f, Elements.halfToFloat((short) 0x3C00));
-        assertEquals(-2.0f, Elements.halfToFloat((short) 0xC000));
-        assertEquals(65504.0f, Elements.halfToFloat((short) 0x7BFF));
-        assertEquals(0x1p-24f, Elements.halfToFloat((short) 0x0001), "smallest subnormal");
-        assertEquals(0x1.ff8p-15f, Elements.halfToFloat((short) 0x03FF), "largest subnormal");
-        assertEquals(0x1p-14f, Elements.halfToFloat((short) 0x0400), "smallest normal");
-        assertEquals(Float.floatToIntBits(-0.0f), Float.floatToIntBits(Elements.halfToFloat((short) 0x8000)));
-        assertEquals(Float.POSITIVE_INFINITY, Elements.halfToFloat((short) 0x7C00));
-        assertEquals(Float.NEGATIVE_INFINITY, Elements.halfToFloat((short) 0xFC00));
-        assertTrue(Float.isNaN(Elements.halfToFloat((short) 0x7E00)));
-        assertEquals(0.333251953125f, Elements.halfToFloat((short) 0x3555));
+        assertEquals(1.0f, HalfFloats.halfToFloat((short) 0x3C00));
+        assertEquals(-2.0f, HalfFloats.halfToFloat((short) 0xC000));
+        assertEquals(65504.0f, HalfFloats.halfToFloat((short) 0x7BFF));
+        assertEquals(0x1p-24f, HalfFloats.halfToFloat((short) 0x0001), "smallest subnormal");
+        assertEquals(0x1.ff8p-15f, HalfFloats.halfToFloat((short) 0x03FF), "largest subnormal");
+        assertEquals(0x1p-14f, HalfFloats.halfToFloat((short) 0x0400), "smallest normal");
+        assertEquals(Float.floatToIntBits(-0.0f), Float.floatToIntBits(HalfFloats.halfToFloat((short) 0x8000)));
+        assertEquals(Float.POSITIVE_INFINITY, HalfFloats.halfToFloat((short) 0x7C00));
+        assertEquals(Float.NEGATIVE_INFINITY, HalfFloats.halfToFloat((short) 0xFC00));
+        assertTrue(Float.isNaN(HalfFloats.halfToFloat((short) 0x7E00)));
+        assertEquals(0.333251953125f, HalfFloats.halfToFloat((short) 0x3555));
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.jprune.io.onnx.internal.convert;
 
+import dev.jprune.io.internal.HalfFloats;
 import dev.jprune.io.onnx.OnnxDataType;
 import dev.jprune.io.onnx.OnnxTensor;
-import dev.jprune.io.onnx.internal.Elements;
 
 import java.util.Arrays;
 
@@ -248,11 +248,11 @@ final class ConstOps {
             float[] f = a.floatValues();
             if (to == OnnxDataType.FLOAT16) {
                 for (int i = 0; i < f.length; i++) {
-                    f[i] = Elements.halfToFloat(Elements.floatToHalf(f[i]));
+                    f[i] = HalfFloats.halfToFloat(HalfFloats.floatToHalf(f[i]));
                 }
             } else if (to == OnnxDataType.BFLOAT16) {
                 for (int i = 0; i < f.length; i++) {
-                    f[i] = Elements.bfloat16ToFloat(Elements.floatToBfloat16(f[i]));
+                    f[i] = HalfFloats.bfloat16ToFloat(HalfFloats.floatToBfloat16(f[i]));
                 }
             }
             return Const.ofFloats(a.dims(), f);
