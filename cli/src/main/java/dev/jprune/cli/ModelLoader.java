@@ -62,7 +62,7 @@ final class ModelLoader {
         Shape input = inputSpec == null ? Zoo.defaultInput(model) : parseInput(inputSpec);
         Graph g;
         try {
-            g = Zoo.build(model, input, 1000);
+            g = Zoo.build(model, input, Zoo.defaultClasses(model));
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--input " + input + " does not fit " + model + ": " + e.getMessage());
         }

@@ -22,10 +22,11 @@ public final class Zoo {
         Graph build(String name, Shape input, int numClasses);
     }
 
-    private record Entry(Factory factory, Shape defaultInput) {
+    private record Entry(Factory factory, Shape defaultInput, int defaultClasses) {
     }
 
     private static final Shape IMAGENET = Shape.of(1, 3, 224, 224);
+    private static final Shape CIFAR = Shape.of(1, 3, 32, 32);
     private static final Map<String, Entry> MODELS = new LinkedHashMap<>();
 
     static {
@@ -115,6 +116,11 @@ public final class Zoo {
         register("swin_v2_b", (n, in, c) -> SwinTransformer.build(n, SwinTransformer.SWIN_V2_B, in, c), IMAGENET);
         // Transformers: MaxViT (torchvision.models.maxvit)
         register("maxvit_t", (n, in, c) -> MaxVit.build(n, MaxVit.MAXVIT_T, in, c), IMAGENET);
+
+        // CIFAR-size networks of Torch-Pruning's CIFAR benchmarks (32×32 inputs, 10 classes by default)
+        register("resnet20", (n, in, c) -> CifarResNet.build(n, 20, in, c), CIFAR, 10);
+        register("resnet56", (n, in, c) -> CifarResNet.build(n, 56, in, c), CIFAR, 10);
+        register("cifar_vgg19", (n, in, c) -> CifarVgg.build(n, CifarVgg.CFG_E, in, c), CIFAR, 10);
     }
 
     private static void efficientNet(String name, EfficientNet.Variant variant) {
@@ -135,15 +141,24 @@ public final class Zoo {
     }
 
     private static void register(String name, Factory f, Shape defaultInput) {
-        MODELS.put(name, new Entry(f, defaultInput));
+        register(name, f, defaultInput, 1000);
+    }
+
+    private static void register(String name, Factory f, Shape defaultInput, int defaultClasses) {
+        MODELS.put(name, new Entry(f, defaultInput, defaultClasses));
     }
 
     private Zoo() {
     }
 
-    /** Every model name, in a stable order. */
+    /** Every model name, in a stable order: the 80 torchvision classifiers, then the CIFAR networks. */
     public static List<String> names() {
         return Collections.unmodifiableList(new ArrayList<>(MODELS.keySet()));
+    }
+
+    /** The torchvision classifiers only (the models Torch-Pruning's torchvision reference covers). */
+    public static List<String> torchvisionNames() {
+        return MODELS.entrySet().stream().filter(e -> e.getValue().defaultClasses() == 1000).map(Map.Entry::getKey).toList();
     }
 
     /** Whether {@code name} is a zoo model. */
@@ -151,14 +166,22 @@ public final class Zoo {
         return MODELS.containsKey(name);
     }
 
-    /** The canonical example input: {@code (1, 3, 224, 224)}, {@code (1, 3, 299, 299)} for inception_v3. */
+    /**
+     * The canonical example input: {@code (1, 3, 224, 224)}, {@code (1, 3, 299, 299)} for inception_v3,
+     * {@code (1, 3, 32, 32)} for the CIFAR networks.
+     */
     public static Shape defaultInput(String name) {
         return entry(name).defaultInput();
     }
 
-    /** Builds {@code name} for its canonical input and 1000 classes. */
+    /** The canonical class count: 1000 for the ImageNet models, 10 for the CIFAR ones. */
+    public static int defaultClasses(String name) {
+        return entry(name).defaultClasses();
+    }
+
+    /** Builds {@code name} for its canonical input and class count. */
     public static Graph build(String name) {
-        return build(name, defaultInput(name), 1000);
+        return build(name, defaultInput(name), defaultClasses(name));
     }
 
     /**

@@ -38,7 +38,7 @@ class ConformanceTableTest {
         Path file = Path.of(System.getProperty("jprune.conformance.table", "target/CONFORMANCE.md"));
         String only = System.getProperty("jprune.conformance.models", "");
         Set<String> models = new LinkedHashSet<>();
-        for (String m : only.isBlank() ? Zoo.names() : List.of(only.split(","))) {
+        for (String m : only.isBlank() ? Zoo.torchvisionNames() : List.of(only.split(","))) {
             if (!Zoo.contains(m.trim())) {
                 throw new IllegalArgumentException("jprune.conformance.models: unknown zoo model '" + m + "'");
             }

@@ -39,7 +39,7 @@ class ZooReferenceTest {
             "swin_v2_b", "maxvit_t");
 
     static List<String> models() {
-        return Zoo.names().stream().filter(m -> !NO_REFERENCE.contains(m)).toList();
+        return Zoo.torchvisionNames().stream().filter(m -> !NO_REFERENCE.contains(m)).toList();
     }
 
     @ParameterizedTest
@@ -73,7 +73,7 @@ class ZooReferenceTest {
 
     @Test
     void everyZooModelIsCovered() {
-        for (String m : Zoo.names()) {
+        for (String m : Zoo.torchvisionNames()) {
             Assertions.assertEquals(!NO_REFERENCE.contains(m), Reference.anyWithBase(m).isPresent(),
                     m + ": a reference record with base figures exists exactly when the model is not in NO_REFERENCE");
         }

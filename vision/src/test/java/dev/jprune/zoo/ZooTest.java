@@ -76,6 +76,6 @@ class ZooTest {
                 "vgg19_bn", "vit_b_16", "vit_b_32", "vit_h_14", "vit_l_16", "vit_l_32", "wide_resnet101_2",
                 "wide_resnet50_2");
         assertEquals(80, expected.size());
-        assertEquals(expected, Zoo.names().stream().sorted().toList());
+        assertEquals(expected, Zoo.torchvisionNames().stream().sorted().toList());
     }
 }
