@@ -243,6 +243,11 @@ public class BasePruner {
         };
     }
 
+    /** The number of scheduled steps (Torch-Pruning's {@code iterative_steps}). */
+    public int iterativeSteps() {
+        return iterativeSteps;
+    }
+
     /** The number of steps taken (0 before the first; {@link #reset()} sets it back). */
     public int currentStep() {
         return currentStep;

@@ -193,6 +193,42 @@ public final class StateDicts {
         }
     }
 
+    /**
+     * A safetensors file's tensors (by key, in file order) and its {@code __metadata__} strings.
+     *
+     * @param tensors  the tensors
+     * @param metadata the metadata, empty when the file has none
+     */
+    public record Safetensors(Map<String, StoredTensor> tensors, Map<String, String> metadata) {
+        /** Copies both maps, keeping their order. */
+        public Safetensors {
+            tensors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+            metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        }
+    }
+
+    /** {@link #readSafetensors(Path)} with the file's {@code __metadata__}. */
+    public static Safetensors readSafetensorsWithMetadata(Path file) throws IOException {
+        requireFile(file);
+        try (Checkpoint ck = SafetensorsReader.open(file)) {
+            return new Safetensors(readAll(ck), ck.metadata());
+        }
+    }
+
+    /**
+     * Writes float tensors by name with string {@code metadata} as a safetensors file ({@code F32}), atomically:
+     * through a temporary file beside {@code file}, so a failure leaves an existing file as it was. Names must be
+     * unique and not {@code __metadata__}.
+     */
+    public static void writeSafetensors(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        List<SafetensorsWriter.Item> items = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            items.add(new SafetensorsWriter.Item(e.getKey(), ElementType.F32, e.getValue()));
+        }
+        SafetensorsWriter.write(file, items, metadata);
+    }
+
     private static Map<String, StoredTensor> readAll(Checkpoint ck) throws ModelFormatException {
         Map<String, StoredTensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, TensorEntry> e : ck.tensors().entrySet()) {

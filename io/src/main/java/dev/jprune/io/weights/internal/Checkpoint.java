@@ -17,15 +17,20 @@ public final class Checkpoint implements Closeable {
     private final String format;
     private final Map<String, TensorEntry> tensors;
     private final List<String> otherKeys;
+    private final Map<String, String> metadata;
     private final Closeable resource;
 
-    /** A checkpoint over {@code resource} (closed with it); the map and list are kept, not copied. */
+    /**
+     * A checkpoint over {@code resource} (closed with it); the tensor map and key list are kept, not copied;
+     * {@code metadata} (safetensors' {@code __metadata__}, empty for other formats) is copied.
+     */
     public Checkpoint(Path file, String format, Map<String, TensorEntry> tensors, List<String> otherKeys,
-                      Closeable resource) {
+                      Map<String, String> metadata, Closeable resource) {
         this.file = file;
         this.format = format;
         this.tensors = Collections.unmodifiableMap(tensors);
         this.otherKeys = Collections.unmodifiableList(otherKeys);
+        this.metadata = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));
         this.resource = resource;
     }
 
@@ -47,6 +52,11 @@ public final class Checkpoint implements Closeable {
     /** Keys whose values are not tensors, such as an {@code _extra_state} entry (unmodifiable). */
     public List<String> otherKeys() {
         return otherKeys;
+    }
+
+    /** The file's string metadata (safetensors' {@code __metadata__}); empty when it has none. */
+    public Map<String, String> metadata() {
+        return metadata;
     }
 
     @Override

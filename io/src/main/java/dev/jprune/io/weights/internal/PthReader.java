@@ -148,7 +148,7 @@ public final class PthReader {
                 others.add(key);
             }
         }
-        return new Checkpoint(file, format, tensors, others, zip);
+        return new Checkpoint(file, format, tensors, others, Map.of(), zip);
     }
 
     private TensorEntry entry(String key, TensorRef ref) throws ModelFormatException {

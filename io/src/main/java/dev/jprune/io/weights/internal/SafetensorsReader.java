@@ -78,10 +78,14 @@ public final class SafetensorsReader {
         long dataStart = 8 + n;
         long dataSize = size - dataStart;
         List<Slot> slots = new ArrayList<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : ((Map<?, ?>) parsed).entrySet()) {
             String key = (String) e.getKey();
             if (key.equals("__metadata__")) {
                 checkMetadata(file, e.getValue());
+                for (Map.Entry<?, ?> m : ((Map<?, ?>) e.getValue()).entrySet()) {
+                    metadata.put((String) m.getKey(), (String) m.getValue());
+                }
             } else {
                 slots.add(slot(file, key, e.getValue()));
             }
@@ -91,7 +95,7 @@ public final class SafetensorsReader {
         for (Slot s : slots) {
             tensors.put(s.key(), entry(file, ch, dataStart, s));
         }
-        return new Checkpoint(file, "safetensors", tensors, List.of(), ch);
+        return new Checkpoint(file, "safetensors", tensors, List.of(), metadata, ch);
     }
 
     private static void checkMetadata(Path file, Object value) throws ModelFormatException {
