@@ -78,4 +78,15 @@ class ZooTest {
         assertEquals(80, expected.size());
         assertEquals(expected, Zoo.torchvisionNames().stream().sorted().toList());
     }
+
+    @Test
+    void namesAreTheTorchvisionClassifiersThenTheCifarNetworks() {
+        List<String> expected = new java.util.ArrayList<>(Zoo.torchvisionNames());
+        expected.addAll(List.of("resnet20", "resnet56", "cifar_vgg19"));
+        assertEquals(expected, Zoo.names());
+        assertEquals(83, Zoo.names().size());
+        for (String m : List.of("resnet20", "resnet56", "cifar_vgg19")) {
+            assertEquals(10, Zoo.defaultClasses(m), m);
+        }
+    }
 }
