@@ -16,6 +16,7 @@ import dev.jprune.tensor.Tensor;
 import java.io.IOException;
 import java.util.Arrays;
 
+import static dev.jprune.io.onnx.internal.convert.ImportContext.decimal;
 import static dev.jprune.io.onnx.internal.convert.ImportContext.floatAttr;
 import static dev.jprune.io.onnx.internal.convert.ImportContext.intAttr;
 import static dev.jprune.io.onnx.internal.convert.ImportContext.stringAttr;
@@ -30,10 +31,6 @@ final class ChannelOps {
     }
 
     /** The float attribute's shortest decimal as a double ({@code 0.1f} → {@code 0.1}), as PyTorch's module held it. */
-    private static double decimal(float f) {
-        return Double.parseDouble(Float.toString(f));
-    }
-
     static void leakyRelu(ImportContext cx, OnnxNode n, String name) throws IOException {
         cx.unary(n, name, new LeakyReLU(decimal(floatAttr(n, "alpha", 0.01f))));
     }

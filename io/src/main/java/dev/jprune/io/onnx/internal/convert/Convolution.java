@@ -51,8 +51,8 @@ final class Convolution {
         Value x = cx.dynamic(n, 0);
         Const scale = cx.constant(n, 1, "scale");
         String m = cx.moduleName(n.inputs().get(1), name);
-        BatchNorm2d op = new BatchNorm2d(scale.dims()[0], floatAttr(n, "epsilon", 1e-5f),
-                1.0 - floatAttr(n, "momentum", 0.9f), true);
+        BatchNorm2d op = new BatchNorm2d(scale.dims()[0], ImportContext.decimal(floatAttr(n, "epsilon", 1e-5f)),
+                ImportContext.decimalComplement(floatAttr(n, "momentum", 0.9f)), true);
         cx.param(m, "weight", scale, n.inputs().get(1));
         cx.param(m, "bias", n, 2, "B");
         cx.param(m, "running_mean", n, 3, "input_mean");

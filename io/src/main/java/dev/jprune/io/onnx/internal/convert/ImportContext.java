@@ -423,6 +423,20 @@ public final class ImportContext {
     }
 
     /** A float attribute, or {@code dflt}. */
+    /**
+     * A float attribute as the decimal it was written from: the shortest decimal that rounds to {@code f}, as a
+     * double ({@code 1e-5f} → {@code 1e-5}, not {@code 9.99999974e-6}), so hyper-parameters such as epsilon come
+     * back exactly as a PyTorch model states them.
+     */
+    public static double decimal(float f) {
+        return Double.parseDouble(Float.toString(f));
+    }
+
+    /** {@code 1 − f} computed in decimal on {@link #decimal(float)}: ONNX's BatchNorm momentum 0.9 → PyTorch's 0.1. */
+    public static double decimalComplement(float f) {
+        return java.math.BigDecimal.ONE.subtract(new java.math.BigDecimal(Float.toString(f))).doubleValue();
+    }
+
     public static float floatAttr(OnnxNode n, String name, float dflt) {
         OnnxAttribute a = n.attribute(name);
         return a == null ? dflt : a.asFloat();

@@ -164,7 +164,7 @@ final class Transformer {
         String m = cx.moduleName(n.inputs().get(1), name);
         cx.param(m, "weight", scale, n.inputs().get(1));
         cx.param(m, "bias", bias, n.inputs().get(2));
-        double eps = Double.parseDouble(Float.toString(floatAttr(n, "epsilon", 1e-5f)));
+        double eps = ImportContext.decimal(floatAttr(n, "epsilon", 1e-5f));
         cx.output(n, cx.module(m, new LayerNorm(norm, eps, true), x));
     }
 
