@@ -76,6 +76,7 @@ class TransformsTest {
         List<Object> cases = (List<Object>) golden().get("cases");
         assertTrue(cases.size() >= 20, "expected the full golden file, got " + cases.size() + " cases");
         int resized = 0;
+        double maxErr = 0;
         for (Object o : cases) {
             Map<String, Object> c = (Map<String, Object>) o;
             String name = (String) c.get("name");
@@ -90,6 +91,7 @@ class TransformsTest {
             for (int i = 0; i < ref.length; i++) {
                 float tol = exact ? 0f : ATOL;
                 float got = out.data()[i];
+                maxErr = Math.max(maxErr, Math.abs(got - ref[i]));
                 assertTrue(Math.abs(got - ref[i]) <= tol, what + ": element " + i + " expected " + ref[i] + ", got "
                         + got + " (tolerance " + tol + ")");
             }
@@ -97,6 +99,7 @@ class TransformsTest {
             resized += name.startsWith("resize") ? 1 : 0;
         }
         assertEquals(12, resized);
+        System.out.println("TransformsTest: " + cases.size() + " golden cases, max |java - torch| = " + maxErr);
     }
 
     /** A (c, h, w) image whose element k is k + 1: every pixel distinct and non-zero. */
