@@ -65,7 +65,11 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
         return self();
     }
 
-    /** The fraction of each scope's channels removed by the last step, in [0, 1); default 0.5. */
+    /**
+     * The fraction of each scope's channels removed by the last step, in [0, 1]; default 0.5. 1.0 is for
+     * progressive pruning (Torch-Pruning's CIFAR recipe: ratio 1.0 in many steps, stopped at a MAC target, see
+     * {@link ProgressivePruning}); a step never empties a layer, it skips the group instead.
+     */
     public B pruningRatio(double ratio) {
         this.pruningRatio = ratio;
         return self();
@@ -205,7 +209,9 @@ public abstract class PrunerBuilder<P extends BasePruner, B extends PrunerBuilde
         if (importance == null) {
             throw new IllegalArgumentException("importance is required");
         }
-        checkRatio("pruningRatio", pruningRatio);
+        if (!(pruningRatio >= 0 && pruningRatio <= 1)) {
+            throw new IllegalArgumentException("pruningRatio must be in [0, 1], got " + pruningRatio);
+        }
         if (!Double.isNaN(headPruningRatio)) {
             checkRatio("headPruningRatio", headPruningRatio);
         }

@@ -180,7 +180,7 @@ class BasePrunerTest {
     void builderValidatesAndToStringListsEverySetting() {
         Graph g = PrunerModels.residual(1);
         assertThrows(IllegalArgumentException.class, () -> BasePruner.builder(g).build());
-        assertThrows(IllegalArgumentException.class, () -> BasePruner.builder(g).importance(FIXED).pruningRatio(1.0).build());
+        assertThrows(IllegalArgumentException.class, () -> BasePruner.builder(g).importance(FIXED).pruningRatio(1.01).build());
         assertThrows(IllegalArgumentException.class, () -> BasePruner.builder(g).importance(FIXED).pruningRatio(-0.1).build());
         assertThrows(IllegalArgumentException.class, () -> BasePruner.builder(g).importance(FIXED).maxPruningRatio(0).build());
         assertThrows(IllegalArgumentException.class, () -> BasePruner.builder(g).importance(FIXED).iterativeSteps(0).build());

@@ -3,6 +3,7 @@ package dev.jprune.bench.experiment;
 import dev.jprune.count.OpCounter;
 import dev.jprune.data.DataLoader;
 import dev.jprune.data.IdxDataset;
+import dev.jprune.data.Subset;
 import dev.jprune.data.Transform;
 import dev.jprune.data.Transforms;
 import dev.jprune.internal.Json;
@@ -138,8 +139,8 @@ public final class FashionMnistExperiment {
         RandomInit.fill(g, s.seed());
         Sgd sgd = sgd(g, 0.1, 5e-4);
         LrSchedule cosine = CosineAnnealingLR.of(s.epochs() * train.batchCount());
-        trainEpochs(stage, g, sgd, cosine, s.epochs(), null);
-        Graph done = TrainingCheckpoint.load(last, EXAMPLE).graph();
+        trainEpochs(stage, g, sgd, cosine, s.epochs(), null, null);
+        Graph done = model(last, null);
         Accuracy acc = Evaluation.run(done, test);
         OpCounter.Count count = OpCounter.count(done);
         Map<String, Object> fig = new LinkedHashMap<>();
@@ -155,20 +156,22 @@ public final class FashionMnistExperiment {
     private Map<String, Object> criterion(String c, Path base, Map<String, Object> baseFig) throws IOException {
         String pruneStage = c + "/prune";
         Path pruned = s.work().resolve(file(c + "-pruned"));
+        Path history = history(c);
         if (state.stage(pruneStage) == null) {
             Path start = base;
             if (sparse(c)) {
                 String sl = c + "/sparse";
                 start = checkpoint(sl, s.sparseEpochs());
                 if (state.stage(sl) == null) {
-                    trainEpochs(sl, null, null, LrSchedule.constant(), s.sparseEpochs(), base);
+                    trainEpochs(sl, null, null, LrSchedule.constant(), s.sparseEpochs(), base, null);
                     state.finish(sl, Map.of("epochs", s.sparseEpochs()));
                 }
             }
             long t0 = System.nanoTime();
-            Graph g = TrainingCheckpoint.load(start, EXAMPLE).graph();
+            Graph g = model(start, null);
             BasePruner pruner = pruner(c, g);
             ProgressivePruning.Result r = ProgressivePruning.untilSpeedUp(pruner, g, s.speedUp());
+            pruner.saveHistory(history);
             Accuracy acc = Evaluation.run(g, test);
             OpCounter.Count count = OpCounter.count(g);
             TrainingCheckpoint.save(pruned, g, null, null, TrainingState.atEpoch(0, s.seed()));
@@ -186,8 +189,8 @@ public final class FashionMnistExperiment {
         Path last = checkpoint(ft, s.finetuneEpochs());
         if (state.stage(ft) == null) {
             trainEpochs(ft, null, null, CosineAnnealingLR.of(s.finetuneEpochs() * train.batchCount()),
-                    s.finetuneEpochs(), pruned);
-            Accuracy acc = Evaluation.run(TrainingCheckpoint.load(last, EXAMPLE).graph(), test);
+                    s.finetuneEpochs(), pruned, history);
+            Accuracy acc = Evaluation.run(model(last, history), test);
             state.finish(ft, Map.of("acc", acc.top1(), "top5", acc.top5()));
             log.printf(Locale.ROOT, "%s: fine-tuned, %s%n", c, acc);
         }
@@ -208,21 +211,22 @@ public final class FashionMnistExperiment {
     /**
      * Trains {@code epochs} epochs of stage {@code stage}, resuming after its last finished epoch. The first epoch
      * starts from {@code g} with {@code sgd} (the base stage) or from the checkpoint {@code from} with a fresh
-     * optimiser; later ones from the stage's own last checkpoint with its optimiser state.
+     * optimiser; later ones from the stage's own last checkpoint with its optimiser state. {@code history} is the
+     * pruning history of a pruned model's stages (null before pruning).
      */
-    private void trainEpochs(String stage, Graph g, Sgd sgd, LrSchedule schedule, int epochs, Path from)
+    private void trainEpochs(String stage, Graph g, Sgd sgd, LrSchedule schedule, int epochs, Path from, Path history)
             throws IOException {
         boolean isSparse = stage.endsWith("/sparse");
         String criterion = stage.contains("/") ? stage.substring(0, stage.indexOf('/')) : stage;
         for (int e = state.epochs(stage).size(); e < epochs; e++) {
             long t0 = System.nanoTime();
             if (e > 0) {
-                TrainingCheckpoint.Loaded l = TrainingCheckpoint.load(checkpoint(stage, e), EXAMPLE);
+                TrainingCheckpoint.Loaded l = TrainingCheckpoint.loadInto(checkpoint(stage, e), zoo(history));
                 g = l.graph();
                 sgd = optimizerFor(stage, g);
                 l.restoreOptimizer(sgd);
             } else if (g == null) {
-                g = TrainingCheckpoint.load(from, EXAMPLE).graph();
+                g = model(from, history);
                 sgd = optimizerFor(stage, g);
             }
             Trainer.Builder tb = Trainer.builder(g, sgd).schedule(schedule).seed(s.seed())
@@ -252,6 +256,26 @@ public final class FashionMnistExperiment {
             g = null;
             sgd = null;
         }
+    }
+
+    /**
+     * resnet20 built by the zoo (so its layer names and MAC count are Torch-Pruning's), with the pruning of
+     * {@code history} replayed when it is not null, holding the weights of {@code checkpoint}.
+     */
+    private static Graph model(Path checkpoint, Path history) throws IOException {
+        return TrainingCheckpoint.loadInto(checkpoint, zoo(history)).graph();
+    }
+
+    private static Graph zoo(Path history) throws IOException {
+        Graph g = Zoo.build("resnet20", EXAMPLE, 10);
+        if (history != null) {
+            BasePruner.replayHistory(g, history);
+        }
+        return g;
+    }
+
+    private Path history(String criterion) {
+        return s.work().resolve(criterion + "-pruned.history.json");
     }
 
     private Sgd optimizerFor(String stage, Graph g) {

@@ -139,6 +139,43 @@ public final class TrainingCheckpoint {
         return new Loaded(imp.graph(), imp.origin(), state, meta.get("optimizer"), lrs, st.tensors(), side);
     }
 
+    /**
+     * Reads a checkpoint into a model the caller built (a zoo model, with the same pruning replayed for a pruned
+     * one): every float parameter and buffer of {@code target} takes the value of the ONNX initializer of its name.
+     * Integer buffers the ONNX file does not hold ({@code num_batches_tracked}) are left as they are. The returned
+     * {@link Loaded#graph()} is {@code target}. On failure {@code target} is unchanged.
+     *
+     * @throws ModelFormatException naming the file when a float tensor of {@code target} is missing from it or has
+     *                              another shape
+     */
+    public static Loaded loadInto(Path onnx, Graph target) throws IOException {
+        Loaded l = load(onnx, target.inputs().get(0).shape());
+        Map<String, Parameter> from = l.graph().stateDict();
+        List<String> problems = new ArrayList<>();
+        for (Parameter p : target.stateDict().values()) {
+            Parameter q = from.get(p.name());
+            if (q == null) {
+                if (p.dtype() == dev.jprune.ir.DType.FLOAT32) {
+                    problems.add(p.name() + " is missing");
+                }
+            } else if (!q.value().shape().equals(p.value().shape())) {
+                problems.add(p.name() + " is " + q.value().shape() + ", the model has " + p.value().shape());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ModelFormatException(onnx, "does not fit model " + target.name() + ": "
+                    + String.join("; ", problems.subList(0, Math.min(8, problems.size())))
+                    + (problems.size() > 8 ? " (and " + (problems.size() - 8) + " more)" : ""));
+        }
+        for (Parameter p : target.stateDict().values()) {
+            Parameter q = from.get(p.name());
+            if (q != null) {
+                System.arraycopy(q.value().data(), 0, p.value().data(), 0, p.value().data().length);
+            }
+        }
+        return new Loaded(target, null, l.state(), l.optimizerClass(), l.lrs(), l.optimizerState(), l.sidecar());
+    }
+
     private static Map<String, String> strings(Object parsed) {
         Map<String, String> out = new LinkedHashMap<>();
         if (parsed instanceof Map<?, ?> m) {
