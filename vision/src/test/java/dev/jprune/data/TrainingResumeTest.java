@@ -15,6 +15,7 @@ import dev.jprune.train.Sgd;
 import dev.jprune.train.Trainer;
 import dev.jprune.weights.RandomInit;
 import dev.jprune.zoo.Zoo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@link TrainingCheckpoint}, loaded into a freshly built model with a fresh optimiser, and continued, ends with
  * every parameter and buffer equal bit for bit to the uninterrupted run's.
  */
+@Tag("slow")
 class TrainingResumeTest {
 
     private static final Shape EXAMPLE = Shape.of(1, 1, 32, 32);
