@@ -74,7 +74,7 @@ public final class FashionMnistExperiment {
     private final DataLoader test;
 
     /** The experiment's settings (command-line flags). */
-    record Settings(Path data, Path work, Path out, List<String> criteria, int epochs, int sparseEpochs,
+    record Settings(Path data, Path work, Path out, Path doc, List<String> criteria, int epochs, int sparseEpochs,
                     int finetuneEpochs, int batch, long seed, double speedUp, int steps, int trainLimit, int testLimit) {
 
         Map<String, Object> asMap() {
@@ -348,8 +348,12 @@ public final class FashionMnistExperiment {
             return;
         }
         List<Map<String, Object>> rows = new FashionMnistExperiment(s, System.out).run();
-        System.out.println(table(rows));
+        String table = table(rows);
+        System.out.println(table);
         System.out.println("results: " + s.out());
+        if (updateDoc(s.doc(), table)) {
+            System.out.println("table updated in " + s.doc());
+        }
     }
 
     /** A Markdown table of the rows, as in the documentation. */
@@ -368,6 +372,28 @@ public final class FashionMnistExperiment {
         return sb.toString();
     }
 
+    static final String BEGIN = "<!-- fashion-mnist results: begin (written by bench/fashion-mnist) -->";
+    static final String END = "<!-- fashion-mnist results: end -->";
+
+    /**
+     * Replaces what lies between {@link #BEGIN} and {@link #END} in {@code doc} with {@code table}, atomically;
+     * false (and nothing written) when the file or its markers are absent.
+     */
+    static boolean updateDoc(Path doc, String table) throws IOException {
+        if (!Files.isRegularFile(doc)) {
+            return false;
+        }
+        String text = Files.readString(doc);
+        int b = text.indexOf(BEGIN);
+        int e = text.indexOf(END);
+        if (b < 0 || e < b) {
+            return false;
+        }
+        String updated = text.substring(0, b + BEGIN.length()) + "\n" + table + text.substring(e);
+        ExperimentState.writeAtomically(doc, updated);
+        return true;
+    }
+
     private static double num(Map<String, Object> r, String k) {
         return ((Number) r.get(k)).doubleValue();
     }
@@ -375,7 +401,8 @@ public final class FashionMnistExperiment {
     /**
      * Flags: {@code --data DIR} (default /usr/share/datasets/fashion-mnist, Debian's dataset-fashion-mnist),
      * {@code --work DIR} (default bench/work/fashion-mnist), {@code --out FILE} (default
-     * bench/results/fashion-mnist.json), {@code --criteria l1,l2,group-norm,bn-scale,random}, {@code --epochs 6},
+     * bench/results/fashion-mnist.json), {@code --doc FILE} (default docs/FASHION-MNIST.md: the table between its
+     * result markers is replaced), {@code --criteria l1,l2,group-norm,bn-scale,random}, {@code --epochs 6},
      * {@code --sparse-epochs 2}, {@code --finetune-epochs 3}, {@code --batch 128}, {@code --seed 0},
      * {@code --speed-up 2.0}, {@code --steps 400}, {@code --train-limit N} and {@code --test-limit N} (the first N
      * images only, for a quick trial; 0 = all).
@@ -385,6 +412,7 @@ public final class FashionMnistExperiment {
         f.put("data", "/usr/share/datasets/fashion-mnist");
         f.put("work", "bench/work/fashion-mnist");
         f.put("out", "bench/results/fashion-mnist.json");
+        f.put("doc", "docs/FASHION-MNIST.md");
         f.put("criteria", "l1,l2,group-norm,bn-scale,random");
         f.put("epochs", "6");
         f.put("sparse-epochs", "2");
@@ -417,7 +445,7 @@ public final class FashionMnistExperiment {
             throw new IllegalArgumentException("--data " + data + " is not a folder; install Debian's dataset-fashion-mnist"
                     + " (apt-get install dataset-fashion-mnist) or point --data at the four IDX files");
         }
-        return new Settings(data, Path.of(f.get("work")), Path.of(f.get("out")), criteria, positive(f, "epochs"),
+        return new Settings(data, Path.of(f.get("work")), Path.of(f.get("out")), Path.of(f.get("doc")), criteria, positive(f, "epochs"),
                 positive(f, "sparse-epochs"), positive(f, "finetune-epochs"), positive(f, "batch"),
                 Long.parseLong(f.get("seed")), Double.parseDouble(f.get("speed-up")), positive(f, "steps"),
                 nonNegative(f, "train-limit"), nonNegative(f, "test-limit"));
