@@ -215,6 +215,30 @@ class ImageFolderDatasetTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void jpegDecodesAsPillowDoes() throws IOException {
+        Map<String, Object> jpeg = (Map<String, Object>) TransformsTest.golden().get("pil_jpeg");
+        int w = ((Number) jpeg.get("width")).intValue();
+        int h = ((Number) jpeg.get("height")).intValue();
+        int[] pil = TransformsTest.ints(jpeg.get("pil_rgb"));
+        Path f = dir.resolve("jpg/k/pillow.jpg");
+        Files.createDirectories(f.getParent());
+        Files.write(f, java.util.Base64.getDecoder().decode((String) jpeg.get("file_base64")));
+        Tensor t = ImageFolderDataset.open(dir.resolve("jpg")).get(0).image();
+        assertEquals(Shape.of(3, h, w), t.shape());
+        // Tolerance 1 level (1/255): JDK's IJG decoder and Pillow 9.4's libjpeg-turbo agreed exactly when measured.
+        int max = 0;
+        for (int p = 0; p < w * h; p++) {
+            for (int ch = 0; ch < 3; ch++) {
+                int got = Math.round(t.data()[ch * w * h + p] * 255f);
+                max = Math.max(max, Math.abs(got - pil[p * 3 + ch]));
+            }
+        }
+        System.out.println("ImageFolderDatasetTest: max |ImageIO - Pillow| on a 4:2:0 JPEG = " + max + " levels");
+        assertTrue(max <= 1, "JPEG decoded " + max + " levels away from Pillow, expected <= 1");
+    }
+
+    @Test
     void openErrors() throws IOException {
         assertThrows(NoSuchFileException.class, () -> ImageFolderDataset.open(dir.resolve("missing")));
         Path file = Files.writeString(dir.resolve("file.txt"), "x");
