@@ -22,8 +22,10 @@ import javax.imageio.stream.ImageInputStream;
  * torchvision's {@code pil_loader} ({@code Image.open(f).convert("RGB")}) followed by {@code ToTensor}.
  *
  * <p>Palette images are looked up in their palette; grey images are repeated into R, G and B; alpha is dropped
- * (not composited, as PIL's {@code convert("RGB")}). Samples read straight from the raster, so a grey PNG keeps
- * its values (Java's {@code getRGB} would gamma-convert them). Samples of other than 8 bits are rescaled to the
+ * (not composited, as PIL's {@code convert("RGB")}). Samples are read straight from the raster, so a grey PNG
+ * keeps its values (Java's {@code getRGB} would gamma-convert them) and an RGB image with an embedded ICC profile
+ * keeps its stored values (PIL does no colour management either); other colour spaces (CMYK read by a plug-in)
+ * go through {@code getRGB}. Samples of other than 8 bits are rescaled to the
  * nearest 8-bit value (PIL clips 16-bit grey to 255 instead). One channel is PIL's {@code convert("L")}:
  * {@code (19595 R + 38470 G + 7471 B + 0x8000) >> 16}, i.e. {@code (299 R + 587 G + 114 B) / 1000} rounded.
  */
@@ -82,8 +84,8 @@ final class ImageDecoding {
         int[] rgb = new int[3];
         int[] pixel = new int[raster.getNumBands()];
         boolean grey = !(cm instanceof IndexColorModel) && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
-        boolean srgbComponents = !(cm instanceof IndexColorModel) && cm.getColorSpace().isCS_sRGB()
-                && raster.getNumBands() >= 3;
+        boolean rgbComponents = !(cm instanceof IndexColorModel)
+                && cm.getColorSpace().getType() == ColorSpace.TYPE_RGB && raster.getNumBands() >= 3;
         int[] bits = raster.getSampleModel().getSampleSize();
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -102,7 +104,7 @@ final class ImageDecoding {
                     rgb[0] = v;
                     rgb[1] = v;
                     rgb[2] = v;
-                } else if (srgbComponents || cm instanceof DirectColorModel) {
+                } else if (rgbComponents || cm instanceof DirectColorModel) {
                     raster.getPixel(x, y, pixel);
                     for (int b = 0; b < 3; b++) {
                         rgb[b] = to8(pixel[b], bits[b]);

@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
  * {@code CenterCrop}, {@code Pad}, {@code RandomCrop}, {@code RandomHorizontalFlip}, {@code Normalize},
  * {@code Grayscale}, {@code Compose}) applied after {@code ToTensor}.
  *
- * <p>Every transform returns a fresh tensor and never modifies its input. Arguments are checked when the transform
+ * <p>Every transform returns a fresh tensor (only {@code compose()} of nothing returns its input) and never
+ * modifies its input. Arguments are checked when the transform
  * is made; the image is checked when it is applied, and both raise {@link IllegalArgumentException} naming the
  * transform, the expected and the actual value. Random transforms draw only from the generator they are given, in
  * an order that does not depend on the image, so the same seed gives the same images.

@@ -239,6 +239,34 @@ class ImageFolderDatasetTest {
     }
 
     @Test
+    void concurrentReadsMatchSequentialOnes() throws Exception {
+        for (int i = 0; i < 12; i++) {
+            BufferedImage img = rgbImage(7 + i, 5, BufferedImage.TYPE_INT_RGB);
+            write(img, i % 3 == 0 ? "bmp" : "png", "par/c" + i % 2 + "/img" + i + (i % 3 == 0 ? ".bmp" : ".png"));
+        }
+        ImageFolderDataset ds = ImageFolderDataset.open(dir.resolve("par"));
+        float[][] sequential = new float[ds.size()][];
+        for (int i = 0; i < ds.size(); i++) {
+            sequential[i] = ds.get(i).image().data();
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<float[]>> futures = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < ds.size(); i++) {
+                    int index = i;
+                    futures.add(pool.submit(() -> ds.get(index).image().data()));
+                }
+            }
+            for (int k = 0; k < futures.size(); k++) {
+                assertArrayEquals(sequential[k % ds.size()], futures.get(k).get(), 0f, "read " + k);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void openErrors() throws IOException {
         assertThrows(NoSuchFileException.class, () -> ImageFolderDataset.open(dir.resolve("missing")));
         Path file = Files.writeString(dir.resolve("file.txt"), "x");
