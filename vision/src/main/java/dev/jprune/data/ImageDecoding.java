@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -58,7 +60,7 @@ final class ImageDecoding {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                image = reader.read(0);
+                image = reader.read(0, paramsKeepingStoredValues(reader));
             } catch (IOException | RuntimeException e) {
                 throw new ModelFormatException(file, "corrupt or unsupported " + reader.getFormatName()
                         + " image (" + e + ")", e);
@@ -71,6 +73,30 @@ final class ImageDecoding {
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, e.getMessage(), e);
         }
+    }
+
+    /**
+     * Read parameters that stop the JDK's JPEG reader from colour-converting a JPEG with an embedded non-sRGB ICC
+     * profile to sRGB (PIL keeps the stored values): the destination is an image in the profile's own colour space,
+     * a type the reader offers after its default sRGB one. {@code null} (the defaults) for anything else.
+     */
+    private static ImageReadParam paramsKeepingStoredValues(ImageReader reader) throws IOException {
+        if (!"jpeg".equalsIgnoreCase(reader.getFormatName())) {
+            return null;
+        }
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        while (types.hasNext()) {
+            ImageTypeSpecifier type = types.next();
+            ColorSpace cs = type.getColorModel().getColorSpace();
+            if (cs.getType() == ColorSpace.TYPE_RGB && !cs.isCS_sRGB()) {
+                ImageReadParam param = reader.getDefaultReadParam();
+                // A destination image, not a destination type: the reader compares types by equality, which a
+                // fresh ICC colour space fails.
+                param.setDestination(type.createBufferedImage(reader.getWidth(0), reader.getHeight(0)));
+                return param;
+            }
+        }
+        return null;
     }
 
     /** Converts a decoded image; throws {@link IllegalArgumentException} for a colour model it cannot read. */

@@ -40,8 +40,9 @@ import java.util.stream.Stream;
  * {@link Transforms#centerCrop} before batching. Three channels is PIL's {@code convert("RGB")}, one channel its
  * {@code convert("L")}: {@code (19595 R + 38470 G + 7471 B + 0x8000) >> 16}, that is
  * {@code (299 R + 587 G + 114 B) / 1000} rounded. Grey, palette and alpha images are converted to the requested
- * channels; alpha is dropped. JPEGs decoded by the JDK matched Pillow 9.4 (libjpeg-turbo) exactly on the files
- * tested (4:2:0 and 4:4:4); other decoders may differ by a level in some pixels.
+ * channels; alpha is dropped. Embedded ICC profiles are ignored, as PIL does (no colour management). JPEGs decoded
+ * by the JDK matched Pillow 9.4 (libjpeg-turbo) exactly on the files tested (4:2:0 and 4:4:4, with and without a
+ * profile); other decoders may differ by a level in some pixels.
  *
  * <p>Safe to read from several threads.
  *

@@ -221,21 +221,53 @@ class ImageFolderDatasetTest {
         int w = ((Number) jpeg.get("width")).intValue();
         int h = ((Number) jpeg.get("height")).intValue();
         int[] pil = TransformsTest.ints(jpeg.get("pil_rgb"));
-        Path f = dir.resolve("jpg/k/pillow.jpg");
-        Files.createDirectories(f.getParent());
-        Files.write(f, java.util.Base64.getDecoder().decode((String) jpeg.get("file_base64")));
-        Tensor t = ImageFolderDataset.open(dir.resolve("jpg")).get(0).image();
-        assertEquals(Shape.of(3, h, w), t.shape());
-        // Tolerance 1 level (1/255): JDK's IJG decoder and Pillow 9.4's libjpeg-turbo agreed exactly when measured.
-        int max = 0;
-        for (int p = 0; p < w * h; p++) {
-            for (int ch = 0; ch < 3; ch++) {
-                int got = Math.round(t.data()[ch * w * h + p] * 255f);
-                max = Math.max(max, Math.abs(got - pil[p * 3 + ch]));
+        byte[] file = java.util.Base64.getDecoder().decode((String) jpeg.get("file_base64"));
+        Path plain = dir.resolve("jpg/k/a_pillow.jpg");
+        Files.createDirectories(plain.getParent());
+        Files.write(plain, file);
+        // The same JPEG with a linear-RGB ICC profile embedded: Pillow ignores profiles, so its pixels are the same;
+        // ImageIO.read would convert them to sRGB (up to 73 levels away on this image).
+        byte[] profile = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB).getData();
+        Files.write(dir.resolve("jpg/k/b_icc.jpg"), withIccProfile(file, profile));
+        ImageFolderDataset ds = ImageFolderDataset.open(dir.resolve("jpg"));
+        assertEquals(2, ds.size());
+        for (int i = 0; i < 2; i++) {
+            Tensor t = ds.get(i).image();
+            assertEquals(Shape.of(3, h, w), t.shape());
+            // Tolerance 1 level (1/255): the JDK's decoder and Pillow 9.4's libjpeg-turbo agreed exactly when measured.
+            int max = 0;
+            for (int p = 0; p < w * h; p++) {
+                for (int ch = 0; ch < 3; ch++) {
+                    int got = Math.round(t.data()[ch * w * h + p] * 255f);
+                    max = Math.max(max, Math.abs(got - pil[p * 3 + ch]));
+                }
             }
+            String name = ds.path(i).getFileName().toString();
+            System.out.println("ImageFolderDatasetTest: max |ImageIO - Pillow| on " + name + " = " + max + " levels");
+            assertTrue(max <= 1, name + " decoded " + max + " levels away from Pillow, expected <= 1");
         }
-        System.out.println("ImageFolderDatasetTest: max |ImageIO - Pillow| on a 4:2:0 JPEG = " + max + " levels");
-        assertTrue(max <= 1, "JPEG decoded " + max + " levels away from Pillow, expected <= 1");
+    }
+
+    /** {@code jpeg} with an APP2 ICC_PROFILE segment holding {@code profile} inserted after its APP0 (JFIF). */
+    static byte[] withIccProfile(byte[] jpeg, byte[] profile) {
+        assertTrue((jpeg[0] & 0xff) == 0xff && (jpeg[1] & 0xff) == 0xd8 && (jpeg[3] & 0xff) == 0xe0,
+                "expected SOI then APP0");
+        int at = 4 + ((jpeg[4] & 0xff) << 8 | (jpeg[5] & 0xff));
+        byte[] tag = "ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int length = 2 + tag.length + 2 + profile.length;
+        assertTrue(length <= 0xffff, "profile too long for one segment");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(jpeg, 0, at);
+        out.write(0xff);
+        out.write(0xe2);
+        out.write(length >> 8);
+        out.write(length & 0xff);
+        out.writeBytes(tag);
+        out.write(1); // segment 1 of 1
+        out.write(1);
+        out.writeBytes(profile);
+        out.write(jpeg, at, jpeg.length - at);
+        return out.toByteArray();
     }
 
     @Test
