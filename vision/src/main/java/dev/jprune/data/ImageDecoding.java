@@ -6,8 +6,10 @@ import dev.jprune.tensor.Tensor;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -112,6 +114,13 @@ final class ImageDecoding {
         boolean grey = !(cm instanceof IndexColorModel) && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
         boolean rgbComponents = !(cm instanceof IndexColorModel)
                 && cm.getColorSpace().getType() == ColorSpace.TYPE_RGB && raster.getNumBands() >= 3;
+        if ((grey || rgbComponents) && raster.getDataBuffer() instanceof DataBufferByte
+                && raster.getSampleModel() instanceof PixelInterleavedSampleModel
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0
+                && raster.getDataBuffer().getNumBanks() == 1 && raster.getDataBuffer().getOffset() == 0) {
+            interleavedBytes(raster, grey, channels, out);
+            return Tensor.wrap(Shape.of(channels, h, w), out);
+        }
         int[] bits = raster.getSampleModel().getSampleSize();
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -152,6 +161,35 @@ final class ImageDecoding {
             }
         }
         return Tensor.wrap(Shape.of(channels, h, w), out);
+    }
+
+    /** The fast path for 8-bit interleaved rasters (JPEG, BMP, PNG), reading the bytes directly. */
+    private static void interleavedBytes(Raster raster, boolean grey, int channels, float[] out) {
+        PixelInterleavedSampleModel sm = (PixelInterleavedSampleModel) raster.getSampleModel();
+        byte[] data = ((DataBufferByte) raster.getDataBuffer()).getData();
+        int h = raster.getHeight();
+        int w = raster.getWidth();
+        int plane = h * w;
+        int stride = sm.getPixelStride();
+        int[] offsets = sm.getBandOffsets();
+        int r = offsets[0];
+        int g = grey ? r : offsets[1];
+        int b = grey ? r : offsets[2];
+        for (int y = 0; y < h; y++) {
+            int row = y * sm.getScanlineStride();
+            int at = y * w;
+            for (int x = 0; x < w; x++, at++) {
+                int p = row + x * stride;
+                int rv = data[p + r] & 0xff;
+                if (channels == 3) {
+                    out[at] = rv / 255f;
+                    out[plane + at] = (data[p + g] & 0xff) / 255f;
+                    out[2 * plane + at] = (data[p + b] & 0xff) / 255f;
+                } else {
+                    out[at] = (grey ? rv : luma(rv, data[p + g] & 0xff, data[p + b] & 0xff)) / 255f;
+                }
+            }
+        }
     }
 
     /** PIL's RGB to L conversion ({@code L24} in Pillow's {@code Convert.c}). */
