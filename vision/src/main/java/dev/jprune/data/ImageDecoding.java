@@ -29,8 +29,9 @@ import javax.imageio.stream.ImageInputStream;
  * (not composited, as PIL's {@code convert("RGB")}). Samples are read straight from the raster, so a grey PNG
  * keeps its values (Java's {@code getRGB} would gamma-convert them) and an RGB image with an embedded ICC profile
  * keeps its stored values (PIL does no colour management either); other colour spaces (CMYK read by a plug-in)
- * go through {@code getRGB}. Samples of other than 8 bits are rescaled to the
- * nearest 8-bit value (PIL clips 16-bit grey to 255 instead). One channel is PIL's {@code convert("L")}:
+ * go through {@code getRGB}. Samples of other than 8 bits become 8 bits as PIL
+ * unpacks them: fewer bits by {@code v * 255 / max} rounded down (5-6-5 BMPs), 16 bits by their high byte (PIL clips 16-bit grey to
+ * 255 instead). One channel is PIL's {@code convert("L")}:
  * {@code (19595 R + 38470 G + 7471 B + 0x8000) >> 16}, i.e. {@code (299 R + 587 G + 114 B) / 1000} rounded.
  */
 final class ImageDecoding {
@@ -197,12 +198,18 @@ final class ImageDecoding {
         return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
     }
 
-    /** A sample of {@code bits} bits rescaled to the nearest 0–255 value. */
+    /**
+     * A sample of {@code bits} bits as 8 bits, as PIL unpacks them: fewer bits scale by {@code v * 255 / max}
+     * rounded down (PIL's 5-6-5 unpacker; exact for 1, 2 and 4 bits), more bits keep the high byte (PIL's 16-bit
+     * RGB; PIL clips 16-bit grey instead).
+     */
     private static int to8(int sample, int bits) {
         if (bits == 8) {
             return sample;
         }
-        long max = (1L << bits) - 1;
-        return (int) ((sample * 255L * 2 + max) / (2 * max));
+        if (bits > 8) {
+            return sample >>> (bits - 8);
+        }
+        return sample * 255 / ((1 << bits) - 1);
     }
 }

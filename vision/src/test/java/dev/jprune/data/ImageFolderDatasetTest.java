@@ -195,6 +195,34 @@ class ImageFolderDatasetTest {
     }
 
     @Test
+    void sixteenBitBmpScalesAsPillow() throws IOException {
+        BufferedImage im = new BufferedImage(32, 2, BufferedImage.TYPE_USHORT_565_RGB);
+        for (int x = 0; x < 32; x++) {
+            im.getRaster().setSample(x, 0, 0, x);
+            im.getRaster().setSample(x, 0, 1, 2 * x);
+            im.getRaster().setSample(x, 0, 2, 31 - x);
+            im.getRaster().setSample(x, 1, 1, 2 * x + 1);
+        }
+        write(im, "bmp", "bmp565/c/a.bmp");
+        Tensor t = ImageFolderDataset.open(dir.resolve("bmp565")).get(0).image();
+        assertEquals(Shape.of(3, 2, 32), t.shape());
+        for (int x = 0; x < 32; x++) {
+            int[] five = {x, 31 - x};
+            int[] six = {2 * x, 2 * x + 1};
+            // Pillow's unpacker: floor(v * 255 / 31) for 5 bits, floor(v * 255 / 63) for 6.
+            assertEquals((int) Math.floor(five[0] * 255.0 / 31) / 255f, t.get(0, 0, x), 0f, "R at " + x);
+            assertEquals((int) Math.floor(five[1] * 255.0 / 31) / 255f, t.get(2, 0, x), 0f, "B at " + x);
+            for (int y = 0; y < 2; y++) {
+                assertEquals((int) Math.floor(six[y] * 255.0 / 63) / 255f, t.get(1, y, x), 0f,
+                        "G at " + x + ", " + y);
+            }
+        }
+        // Pillow 9.4 reads this file's pixel 5 as (41, 40, 213) and pixel (5, 1) as (0, 44, 0).
+        assertArrayEquals(new float[] {41, 40, 213, 0, 44, 0}, new float[] {t.get(0, 0, 5) * 255, t.get(1, 0, 5) * 255,
+            t.get(2, 0, 5) * 255, t.get(0, 1, 5) * 255, t.get(1, 1, 5) * 255, t.get(2, 1, 5) * 255}, 1e-4f);
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void oneChannelMatchesPillowConvertL() throws IOException {
         Map<String, Object> golden = TransformsTest.golden();
