@@ -29,10 +29,10 @@ import javax.imageio.stream.ImageInputStream;
  * (not composited, as PIL's {@code convert("RGB")}). Samples are read straight from the raster, so a grey PNG
  * keeps its values (Java's {@code getRGB} would gamma-convert them) and an RGB image with an embedded ICC profile
  * keeps its stored values (PIL does no colour management either); other colour spaces (CMYK read by a plug-in)
- * go through {@code getRGB}. Samples of other than 8 bits become 8 bits as PIL
- * unpacks them: fewer bits by {@code v * 255 / max} rounded down (5-6-5 BMPs), 16 bits by their high byte (PIL clips 16-bit grey to
- * 255 instead). One channel is PIL's {@code convert("L")}:
- * {@code (19595 R + 38470 G + 7471 B + 0x8000) >> 16}, i.e. {@code (299 R + 587 G + 114 B) / 1000} rounded.
+ * go through {@code getRGB}. Samples of other than 8 bits become 8 bits as PIL unpacks them: fewer bits by
+ * {@code v * 255 / max} rounded down (5-6-5 BMPs), 16 bits by their high byte (PIL clips 16-bit grey to 255
+ * instead). One channel is PIL's {@code convert("L")}: {@code (19595 R + 38470 G + 7471 B + 0x8000) >> 16}, i.e.
+ * {@code (299 R + 587 G + 114 B) / 1000} rounded.
  */
 final class ImageDecoding {
 
