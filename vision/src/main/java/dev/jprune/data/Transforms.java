@@ -2,6 +2,7 @@ package dev.jprune.data;
 
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -264,7 +265,7 @@ public final class Transforms {
         float[] in = image.data();
         float[] out = new float[c * oh * ow];
         if (fill != 0f) {
-            java.util.Arrays.fill(out, fill);
+            Arrays.fill(out, fill);
         }
         for (int ch = 0; ch < c; ch++) {
             for (int y = 0; y < h; y++) {
