@@ -78,6 +78,10 @@ public final class Transforms {
         int c = image.shape().dim(0);
         int inH = image.shape().dim(1);
         int inW = image.shape().dim(2);
+        if ((long) c * outH * outW > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("resize: the resized image (" + c + ", " + outH + ", " + outW
+                    + ") would exceed " + (Integer.MAX_VALUE - 8) + " elements");
+        }
         int[] y0 = new int[outH];
         int[] y1 = new int[outH];
         float[] wy = new float[outH];
