@@ -6,15 +6,19 @@ import dev.jprune.tensor.Tensor;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -22,10 +26,13 @@ import javax.imageio.stream.ImageInputStream;
  * torchvision's {@code pil_loader} ({@code Image.open(f).convert("RGB")}) followed by {@code ToTensor}.
  *
  * <p>Palette images are looked up in their palette; grey images are repeated into R, G and B; alpha is dropped
- * (not composited, as PIL's {@code convert("RGB")}). Samples read straight from the raster, so a grey PNG keeps
- * its values (Java's {@code getRGB} would gamma-convert them). Samples of other than 8 bits are rescaled to the
- * nearest 8-bit value (PIL clips 16-bit grey to 255 instead). One channel is PIL's {@code convert("L")}:
- * {@code (19595 R + 38470 G + 7471 B + 0x8000) >> 16}, i.e. {@code (299 R + 587 G + 114 B) / 1000} rounded.
+ * (not composited, as PIL's {@code convert("RGB")}). Samples are read straight from the raster, so a grey PNG
+ * keeps its values (Java's {@code getRGB} would gamma-convert them) and an RGB image with an embedded ICC profile
+ * keeps its stored values (PIL does no colour management either); other colour spaces (CMYK read by a plug-in)
+ * go through {@code getRGB}. Samples of other than 8 bits become 8 bits as PIL unpacks them: fewer bits by
+ * {@code v * 255 / max} rounded down (5-6-5 BMPs), 16 bits by their high byte (PIL clips 16-bit grey to 255
+ * instead). One channel is PIL's {@code convert("L")}: {@code (19595 R + 38470 G + 7471 B + 0x8000) >> 16}, i.e.
+ * {@code (299 R + 587 G + 114 B) / 1000} rounded.
  */
 final class ImageDecoding {
 
@@ -56,7 +63,7 @@ final class ImageDecoding {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                image = reader.read(0);
+                image = reader.read(0, paramsKeepingStoredValues(reader));
             } catch (IOException | RuntimeException e) {
                 throw new ModelFormatException(file, "corrupt or unsupported " + reader.getFormatName()
                         + " image (" + e + ")", e);
@@ -71,6 +78,30 @@ final class ImageDecoding {
         }
     }
 
+    /**
+     * Read parameters that stop the JDK's JPEG reader from colour-converting a JPEG with an embedded non-sRGB ICC
+     * profile to sRGB (PIL keeps the stored values): the destination is an image in the profile's own colour space,
+     * a type the reader offers after its default sRGB one. {@code null} (the defaults) for anything else.
+     */
+    private static ImageReadParam paramsKeepingStoredValues(ImageReader reader) throws IOException {
+        if (!"jpeg".equalsIgnoreCase(reader.getFormatName())) {
+            return null;
+        }
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        while (types.hasNext()) {
+            ImageTypeSpecifier type = types.next();
+            ColorSpace cs = type.getColorModel().getColorSpace();
+            if (cs.getType() == ColorSpace.TYPE_RGB && !cs.isCS_sRGB()) {
+                ImageReadParam param = reader.getDefaultReadParam();
+                // A destination image, not a destination type: the reader compares types by equality, which a
+                // fresh ICC colour space fails.
+                param.setDestination(type.createBufferedImage(reader.getWidth(0), reader.getHeight(0)));
+                return param;
+            }
+        }
+        return null;
+    }
+
     /** Converts a decoded image; throws {@link IllegalArgumentException} for a colour model it cannot read. */
     static Tensor toTensor(BufferedImage image, int channels) {
         int h = image.getHeight();
@@ -82,8 +113,15 @@ final class ImageDecoding {
         int[] rgb = new int[3];
         int[] pixel = new int[raster.getNumBands()];
         boolean grey = !(cm instanceof IndexColorModel) && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
-        boolean srgbComponents = !(cm instanceof IndexColorModel) && cm.getColorSpace().isCS_sRGB()
-                && raster.getNumBands() >= 3;
+        boolean rgbComponents = !(cm instanceof IndexColorModel)
+                && cm.getColorSpace().getType() == ColorSpace.TYPE_RGB && raster.getNumBands() >= 3;
+        if ((grey || rgbComponents) && raster.getDataBuffer() instanceof DataBufferByte
+                && raster.getSampleModel() instanceof PixelInterleavedSampleModel
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0
+                && raster.getDataBuffer().getNumBanks() == 1 && raster.getDataBuffer().getOffset() == 0) {
+            interleavedBytes(raster, grey, channels, out);
+            return Tensor.wrap(Shape.of(channels, h, w), out);
+        }
         int[] bits = raster.getSampleModel().getSampleSize();
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -102,7 +140,7 @@ final class ImageDecoding {
                     rgb[0] = v;
                     rgb[1] = v;
                     rgb[2] = v;
-                } else if (srgbComponents || cm instanceof DirectColorModel) {
+                } else if (rgbComponents || cm instanceof DirectColorModel) {
                     raster.getPixel(x, y, pixel);
                     for (int b = 0; b < 3; b++) {
                         rgb[b] = to8(pixel[b], bits[b]);
@@ -126,17 +164,52 @@ final class ImageDecoding {
         return Tensor.wrap(Shape.of(channels, h, w), out);
     }
 
+    /** The fast path for 8-bit interleaved rasters (JPEG, BMP, PNG), reading the bytes directly. */
+    private static void interleavedBytes(Raster raster, boolean grey, int channels, float[] out) {
+        PixelInterleavedSampleModel sm = (PixelInterleavedSampleModel) raster.getSampleModel();
+        byte[] data = ((DataBufferByte) raster.getDataBuffer()).getData();
+        int h = raster.getHeight();
+        int w = raster.getWidth();
+        int plane = h * w;
+        int stride = sm.getPixelStride();
+        int[] offsets = sm.getBandOffsets();
+        int r = offsets[0];
+        int g = grey ? r : offsets[1];
+        int b = grey ? r : offsets[2];
+        for (int y = 0; y < h; y++) {
+            int row = y * sm.getScanlineStride();
+            int at = y * w;
+            for (int x = 0; x < w; x++, at++) {
+                int p = row + x * stride;
+                int rv = data[p + r] & 0xff;
+                if (channels == 3) {
+                    out[at] = rv / 255f;
+                    out[plane + at] = (data[p + g] & 0xff) / 255f;
+                    out[2 * plane + at] = (data[p + b] & 0xff) / 255f;
+                } else {
+                    out[at] = (grey ? rv : luma(rv, data[p + g] & 0xff, data[p + b] & 0xff)) / 255f;
+                }
+            }
+        }
+    }
+
     /** PIL's RGB to L conversion ({@code L24} in Pillow's {@code Convert.c}). */
     static int luma(int r, int g, int b) {
         return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
     }
 
-    /** A sample of {@code bits} bits rescaled to the nearest 0–255 value. */
+    /**
+     * A sample of {@code bits} bits as 8 bits, as PIL unpacks them: fewer bits scale by {@code v * 255 / max}
+     * rounded down (PIL's 5-6-5 unpacker; exact for 1, 2 and 4 bits), more bits keep the high byte (PIL's 16-bit
+     * RGB; PIL clips 16-bit grey instead).
+     */
     private static int to8(int sample, int bits) {
         if (bits == 8) {
             return sample;
         }
-        long max = (1L << bits) - 1;
-        return (int) ((sample * 255L * 2 + max) / (2 * max));
+        if (bits > 8) {
+            return sample >>> (bits - 8);
+        }
+        return sample * 255 / ((1 << bits) - 1);
     }
 }

@@ -2,6 +2,7 @@ package dev.jprune.data;
 
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -10,7 +11,8 @@ import java.util.SplittableRandom;
  * {@code CenterCrop}, {@code Pad}, {@code RandomCrop}, {@code RandomHorizontalFlip}, {@code Normalize},
  * {@code Grayscale}, {@code Compose}) applied after {@code ToTensor}.
  *
- * <p>Every transform returns a fresh tensor and never modifies its input. Arguments are checked when the transform
+ * <p>Every transform returns a fresh tensor (only {@code compose()} of nothing returns its input) and never
+ * modifies its input. Arguments are checked when the transform
  * is made; the image is checked when it is applied, and both raise {@link IllegalArgumentException} naming the
  * transform, the expected and the actual value. Random transforms draw only from the generator they are given, in
  * an order that does not depend on the image, so the same seed gives the same images.
@@ -76,6 +78,10 @@ public final class Transforms {
         int c = image.shape().dim(0);
         int inH = image.shape().dim(1);
         int inW = image.shape().dim(2);
+        if ((long) c * outH * outW > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("resize: the resized image (" + c + ", " + outH + ", " + outW
+                    + ") would exceed " + (Integer.MAX_VALUE - 8) + " elements");
+        }
         int[] y0 = new int[outH];
         int[] y1 = new int[outH];
         float[] wy = new float[outH];
@@ -263,7 +269,7 @@ public final class Transforms {
         float[] in = image.data();
         float[] out = new float[c * oh * ow];
         if (fill != 0f) {
-            java.util.Arrays.fill(out, fill);
+            Arrays.fill(out, fill);
         }
         for (int ch = 0; ch < c; ch++) {
             for (int y = 0; y < h; y++) {

@@ -195,6 +195,34 @@ class ImageFolderDatasetTest {
     }
 
     @Test
+    void sixteenBitBmpScalesAsPillow() throws IOException {
+        BufferedImage im = new BufferedImage(32, 2, BufferedImage.TYPE_USHORT_565_RGB);
+        for (int x = 0; x < 32; x++) {
+            im.getRaster().setSample(x, 0, 0, x);
+            im.getRaster().setSample(x, 0, 1, 2 * x);
+            im.getRaster().setSample(x, 0, 2, 31 - x);
+            im.getRaster().setSample(x, 1, 1, 2 * x + 1);
+        }
+        write(im, "bmp", "bmp565/c/a.bmp");
+        Tensor t = ImageFolderDataset.open(dir.resolve("bmp565")).get(0).image();
+        assertEquals(Shape.of(3, 2, 32), t.shape());
+        for (int x = 0; x < 32; x++) {
+            int[] five = {x, 31 - x};
+            int[] six = {2 * x, 2 * x + 1};
+            // Pillow's unpacker: floor(v * 255 / 31) for 5 bits, floor(v * 255 / 63) for 6.
+            assertEquals((int) Math.floor(five[0] * 255.0 / 31) / 255f, t.get(0, 0, x), 0f, "R at " + x);
+            assertEquals((int) Math.floor(five[1] * 255.0 / 31) / 255f, t.get(2, 0, x), 0f, "B at " + x);
+            for (int y = 0; y < 2; y++) {
+                assertEquals((int) Math.floor(six[y] * 255.0 / 63) / 255f, t.get(1, y, x), 0f,
+                        "G at " + x + ", " + y);
+            }
+        }
+        // Pillow 9.4 reads this file's pixel 5 as (41, 40, 213) and pixel (5, 1) as (0, 44, 0).
+        assertArrayEquals(new float[] {41, 40, 213, 0, 44, 0}, new float[] {t.get(0, 0, 5) * 255, t.get(1, 0, 5) * 255,
+            t.get(2, 0, 5) * 255, t.get(0, 1, 5) * 255, t.get(1, 1, 5) * 255, t.get(2, 1, 5) * 255}, 1e-4f);
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void oneChannelMatchesPillowConvertL() throws IOException {
         Map<String, Object> golden = TransformsTest.golden();
@@ -211,6 +239,90 @@ class ImageFolderDatasetTest {
         for (int i = 0; i < 256; i++) {
             assertEquals(pilL[i] / 255f, got[i], 0f, "pixel " + i + " " + triples.get(i) + ": Pillow L " + pilL[i]
                     + ", got " + got[i] * 255);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void jpegDecodesAsPillowDoes() throws IOException {
+        Map<String, Object> jpeg = (Map<String, Object>) TransformsTest.golden().get("pil_jpeg");
+        int w = ((Number) jpeg.get("width")).intValue();
+        int h = ((Number) jpeg.get("height")).intValue();
+        int[] pil = TransformsTest.ints(jpeg.get("pil_rgb"));
+        byte[] file = java.util.Base64.getDecoder().decode((String) jpeg.get("file_base64"));
+        Path plain = dir.resolve("jpg/k/a_pillow.jpg");
+        Files.createDirectories(plain.getParent());
+        Files.write(plain, file);
+        // The same JPEG with a linear-RGB ICC profile embedded: Pillow ignores profiles, so its pixels are the same;
+        // ImageIO.read would convert them to sRGB (up to 73 levels away on this image).
+        byte[] profile = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB).getData();
+        Files.write(dir.resolve("jpg/k/b_icc.jpg"), withIccProfile(file, profile));
+        ImageFolderDataset ds = ImageFolderDataset.open(dir.resolve("jpg"));
+        assertEquals(2, ds.size());
+        for (int i = 0; i < 2; i++) {
+            Tensor t = ds.get(i).image();
+            assertEquals(Shape.of(3, h, w), t.shape());
+            // Tolerance 1 level (1/255): the JDK's decoder and Pillow 9.4's libjpeg-turbo agreed exactly when measured.
+            int max = 0;
+            for (int p = 0; p < w * h; p++) {
+                for (int ch = 0; ch < 3; ch++) {
+                    int got = Math.round(t.data()[ch * w * h + p] * 255f);
+                    max = Math.max(max, Math.abs(got - pil[p * 3 + ch]));
+                }
+            }
+            String name = ds.path(i).getFileName().toString();
+            System.out.println("ImageFolderDatasetTest: max |ImageIO - Pillow| on " + name + " = " + max + " levels");
+            assertTrue(max <= 1, name + " decoded " + max + " levels away from Pillow, expected <= 1");
+        }
+    }
+
+    /** {@code jpeg} with an APP2 ICC_PROFILE segment holding {@code profile} inserted after its APP0 (JFIF). */
+    static byte[] withIccProfile(byte[] jpeg, byte[] profile) {
+        assertTrue((jpeg[0] & 0xff) == 0xff && (jpeg[1] & 0xff) == 0xd8 && (jpeg[3] & 0xff) == 0xe0,
+                "expected SOI then APP0");
+        int at = 4 + ((jpeg[4] & 0xff) << 8 | (jpeg[5] & 0xff));
+        byte[] tag = "ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int length = 2 + tag.length + 2 + profile.length;
+        assertTrue(length <= 0xffff, "profile too long for one segment");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(jpeg, 0, at);
+        out.write(0xff);
+        out.write(0xe2);
+        out.write(length >> 8);
+        out.write(length & 0xff);
+        out.writeBytes(tag);
+        out.write(1); // segment 1 of 1
+        out.write(1);
+        out.writeBytes(profile);
+        out.write(jpeg, at, jpeg.length - at);
+        return out.toByteArray();
+    }
+
+    @Test
+    void concurrentReadsMatchSequentialOnes() throws Exception {
+        for (int i = 0; i < 12; i++) {
+            BufferedImage img = rgbImage(7 + i, 5, BufferedImage.TYPE_INT_RGB);
+            write(img, i % 3 == 0 ? "bmp" : "png", "par/c" + i % 2 + "/img" + i + (i % 3 == 0 ? ".bmp" : ".png"));
+        }
+        ImageFolderDataset ds = ImageFolderDataset.open(dir.resolve("par"));
+        float[][] sequential = new float[ds.size()][];
+        for (int i = 0; i < ds.size(); i++) {
+            sequential[i] = ds.get(i).image().data();
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<float[]>> futures = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < ds.size(); i++) {
+                    int index = i;
+                    futures.add(pool.submit(() -> ds.get(index).image().data()));
+                }
+            }
+            for (int k = 0; k < futures.size(); k++) {
+                assertArrayEquals(sequential[k % ds.size()], futures.get(k).get(), 0f, "read " + k);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -288,6 +288,9 @@ class TransformsTest {
                 () -> Transforms.centerCrop(2).apply(Tensor.zeros(Shape.of(4, 4)), null)).getMessage();
         assertTrue(rank.startsWith("centerCrop: expected a (C, H, W) image"), rank);
         assertThrows(IllegalArgumentException.class, () -> Transforms.toRgb().apply(counting(2, 1, 1), null));
+        String huge = assertThrows(IllegalArgumentException.class,
+                () -> Transforms.resize(50_000, 50_000).apply(counting(1, 1, 1), null)).getMessage();
+        assertTrue(huge.startsWith("resize: the resized image (1, 50000, 50000) would exceed"), huge);
     }
 
     @Test

@@ -6,6 +6,8 @@ Run with Debian's Python (torch 1.13, torchvision 0.14, Pillow 9.4):
 It writes transform_golden.json next to this script. The Java tests compare with a tolerance of 1e-6 (resize) and
 exactly (crops, pads, PIL grayscale conversion).
 """
+import base64
+import io
 import json
 import os
 import random
@@ -69,9 +71,20 @@ def main():
     im.putdata(triples)
     gray = list(im.convert("L").getdata())
 
+    # A JPEG encoded by Pillow (4:2:0, quality 90) and Pillow's own decoding of it, as RGB bytes row-major.
+    w, h = 32, 24
+    im = Image.new("RGB", (w, h))
+    im.putdata([((x * 7 + rnd.randrange(40)) % 256, (y * 9 + rnd.randrange(30)) % 256, ((x + y) * 5) % 256)
+                for y in range(h) for x in range(w)])
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", quality=90)
+    decoded = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    jpeg = {"width": w, "height": h, "file_base64": base64.b64encode(buf.getvalue()).decode("ascii"),
+            "pil_rgb": list(decoded.tobytes())}
+
     out = {"torch": torch.__version__, "torchvision": torchvision.__version__,
            "pillow": Image.__version__ if hasattr(Image, "__version__") else "?",
-           "cases": cases, "pil_rgb": [list(t) for t in triples], "pil_l": gray}
+           "cases": cases, "pil_jpeg": jpeg, "pil_rgb": [list(t) for t in triples], "pil_l": gray}
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "transform_golden.json")
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
