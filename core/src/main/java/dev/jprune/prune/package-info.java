@@ -5,6 +5,7 @@
  * ({@link dev.jprune.prune.PruningHistory}); and the sparse-training regularisers
  * ({@link dev.jprune.prune.GroupNormPruner}, {@link dev.jprune.prune.BNScalePruner},
  * {@link dev.jprune.prune.GrowingRegPruner}) that add to parameter gradients between the backward pass and the
- * optimiser step. Arguments and results are non-null unless documented otherwise.
+ * optimiser step ({@link dev.jprune.train.Trainer}'s after-backward hook); and stepping a pruner until a MAC
+ * speed-up is reached ({@link dev.jprune.prune.ProgressivePruning}). Arguments and results are non-null unless documented otherwise.
  */
 package dev.jprune.prune;
