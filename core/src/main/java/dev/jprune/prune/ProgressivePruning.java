@@ -38,11 +38,29 @@ public final class ProgressivePruning {
         }
     }
 
+    /** Called after each pruning step: for logging, or to fine-tune between steps (prune → fine-tune → prune ...). */
+    @FunctionalInterface
+    public interface StepListener {
+        /** After step {@code step} (from 1), which left the graph at {@code macs} MACs, {@code speedUp} of the base. */
+        void afterStep(int step, long macs, double speedUp);
+    }
+
     /**
      * Steps {@code pruner} (whose graph is {@code graph}) until {@code base MACs / MACs ≥ targetSpeedUp}, slicing the
      * state of {@code optimizers} too. Throws {@link IllegalArgumentException} when the target is not above 1.
      */
     public static Result untilSpeedUp(BasePruner pruner, Graph graph, double targetSpeedUp, Optimizer... optimizers) {
+        return untilSpeedUp(pruner, graph, targetSpeedUp, (step, macs, speedUp) -> { }, optimizers);
+    }
+
+    /**
+     * {@link #untilSpeedUp(BasePruner, Graph, double, Optimizer...)} calling {@code listener} after every step, before
+     * the stopping test: a listener that trains the graph for some batches gives iterative prune → fine-tune
+     * schedules (the next step then ranks the fine-tuned weights).
+     */
+    public static Result untilSpeedUp(BasePruner pruner, Graph graph, double targetSpeedUp, StepListener listener,
+                                      Optimizer... optimizers) {
+        Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(pruner, "pruner");
         if (!(targetSpeedUp > 1) || Double.isInfinite(targetSpeedUp)) {
             throw new IllegalArgumentException("target speed-up must be finite and > 1, got " + targetSpeedUp);
@@ -58,6 +76,7 @@ public final class ProgressivePruning {
             macs = OpCounter.count(graph).ops();
             history.add(macs);
             speedUp = (double) base / macs;
+            listener.afterStep(steps, macs, speedUp);
             if (pruner.currentStep() >= pruner.iterativeSteps()) {
                 break;
             }

@@ -44,6 +44,21 @@ class ProgressivePruningTest {
     }
 
     @Test
+    void listenerSeesEveryStepAndCanFineTuneBetweenThem() {
+        Graph g = PrunerModels.residual(3);
+        java.util.List<Long> seen = new java.util.ArrayList<>();
+        dev.jprune.ir.Parameter head = g.stateDict().get("head.weight");
+        ProgressivePruning.Result r = ProgressivePruning.untilSpeedUp(pruner(g, 40, 1.0), g, 1.5, (step, macs, speedUp) -> {
+            assertEquals(seen.size() + 1, step);
+            assertEquals(OpCounter.count(g).ops(), macs);
+            seen.add(macs);
+            head.value().data()[0] += 1f; // stands for a fine-tuning pass between steps
+        });
+        assertEquals(r.stepMacs(), seen);
+        assertTrue(r.steps() >= 1);
+    }
+
+    @Test
     void reportsWhenTheScheduleEndsFirst() {
         Graph g = PrunerModels.residual(3);
         ProgressivePruning.Result r = ProgressivePruning.untilSpeedUp(pruner(g, 3, 0.3), g, 50);
