@@ -100,8 +100,10 @@ public final class DataLoader implements BatchSource {
 
     @Override
     public BatchIterator epoch(int epoch, int fromBatch) {
-        checkEpoch(epoch, fromBatch == batchCount() ? 0 : fromBatch);
-        if (fromBatch > batchCount()) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("DataLoader: epoch must be >= 0, got " + epoch);
+        }
+        if (fromBatch < 0 || fromBatch > batchCount()) {
             throw new IllegalArgumentException("DataLoader: start batch must be in [0, " + batchCount() + "], got " + fromBatch);
         }
         return new Prefetching(epoch, fromBatch);
