@@ -100,8 +100,10 @@ public final class DataLoader implements BatchSource {
 
     @Override
     public BatchIterator epoch(int epoch, int fromBatch) {
-        checkEpoch(epoch, fromBatch == batchCount() ? 0 : fromBatch);
-        if (fromBatch > batchCount()) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("DataLoader: epoch must be >= 0, got " + epoch);
+        }
+        if (fromBatch < 0 || fromBatch > batchCount()) {
             throw new IllegalArgumentException("DataLoader: start batch must be in [0, " + batchCount() + "], got " + fromBatch);
         }
         return new Prefetching(epoch, fromBatch);
@@ -178,12 +180,16 @@ public final class DataLoader implements BatchSource {
 
         private void produce(int epoch, int fromBatch) {
             try {
-                int[] order = order(epoch);
+                int[] order = null;
                 for (int i = fromBatch; i < end && !closed; i++) {
                     Object item;
                     try {
+                        if (order == null) {
+                            order = order(epoch);
+                        }
                         item = build(epoch, i, order);
                     } catch (RuntimeException | Error e) {
+                        // handed to the consumer, who would otherwise wait for this batch for ever
                         item = e;
                     }
                     while (!closed && !queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
