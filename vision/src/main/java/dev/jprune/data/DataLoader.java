@@ -180,12 +180,16 @@ public final class DataLoader implements BatchSource {
 
         private void produce(int epoch, int fromBatch) {
             try {
-                int[] order = order(epoch);
+                int[] order = null;
                 for (int i = fromBatch; i < end && !closed; i++) {
                     Object item;
                     try {
+                        if (order == null) {
+                            order = order(epoch);
+                        }
                         item = build(epoch, i, order);
                     } catch (RuntimeException | Error e) {
+                        // handed to the consumer, who would otherwise wait for this batch for ever
                         item = e;
                     }
                     while (!closed && !queue.offer(item, 100, TimeUnit.MILLISECONDS)) {

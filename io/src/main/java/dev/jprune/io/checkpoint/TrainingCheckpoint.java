@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A training checkpoint: {@code NAME.onnx}, the whole model (any ONNX tool opens it; BatchNorm kept unfolded with
@@ -64,7 +65,11 @@ public final class TrainingCheckpoint {
      */
     public static void save(Path onnx, Graph graph, OnnxOrigin origin, Optimizer optimizer, TrainingState state)
             throws IOException {
-        OnnxExporter.export(graph, origin, onnx, OnnxExportOptions.DEFAULTS);
+        // Everything that can fail without I/O is done before the model file is replaced, so a bad argument leaves
+        // an existing checkpoint at onnx loadable.
+        Objects.requireNonNull(onnx, "onnx");
+        Objects.requireNonNull(graph, "graph");
+        Objects.requireNonNull(state, "state");
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         List<Object> lrs = new ArrayList<>();
         if (optimizer != null) {
@@ -80,13 +85,15 @@ public final class TrainingCheckpoint {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("version", "1");
-        meta.put("model_sha256", sha256(onnx));
+        meta.put("model_sha256", "");
         meta.put("epoch", Integer.toString(state.epoch()));
         meta.put("batch", Integer.toString(state.batch()));
         meta.put("seed", Long.toString(state.seed()));
         meta.put("optimizer", optimizer == null ? "" : optimizer.getClass().getSimpleName());
         meta.put("lr", Json.write(lrs));
         meta.put("extra", Json.write(state.extra()));
+        OnnxExporter.export(graph, origin, onnx, OnnxExportOptions.DEFAULTS);
+        meta.put("model_sha256", sha256(onnx));
         StateDicts.writeSafetensors(sidecarOf(onnx), tensors, meta);
     }
 
@@ -122,21 +129,22 @@ public final class TrainingCheckpoint {
                     + " (a run interrupted between the two writes, or files from different checkpoints)");
         }
         TrainingState state;
+        List<Double> lrs = new ArrayList<>();
         try {
             state = new TrainingState(Integer.parseInt(meta.get("epoch")), Integer.parseInt(meta.get("batch")),
                     Long.parseLong(meta.get("seed")), strings(Json.parse(meta.getOrDefault("extra", "{}"))));
-        } catch (RuntimeException e) {
-            throw new ModelFormatException(side, "malformed training state metadata " + meta + ": " + e.getMessage());
-        }
-        List<Double> lrs = new ArrayList<>();
-        Object lrList = Json.parse(meta.getOrDefault("lr", "[]"));
-        if (lrList instanceof List<?> l) {
+            Object lrList = Json.parse(meta.getOrDefault("lr", "[]"));
+            if (!(lrList instanceof List<?> l)) {
+                throw new IllegalArgumentException("lr is not a JSON list");
+            }
             for (Object o : l) {
                 lrs.add(((Number) o).doubleValue());
             }
+        } catch (RuntimeException e) {
+            throw new ModelFormatException(side, "malformed training state metadata " + meta + ": " + e.getMessage());
         }
         OnnxImport imp = OnnxImporter.read(onnx, OnnxImporter.FillMissing.NONE, input);
-        return new Loaded(imp.graph(), imp.origin(), state, meta.get("optimizer"), lrs, st.tensors(), side);
+        return new Loaded(imp.graph(), imp.origin(), state, meta.getOrDefault("optimizer", ""), lrs, st.tensors(), side);
     }
 
     /**
