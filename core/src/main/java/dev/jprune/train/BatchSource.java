@@ -23,4 +23,78 @@ public interface BatchSource {
     default BatchIterator epoch(int epoch) {
         return epoch(epoch, 0);
     }
+
+    /**
+     * This source with every epoch ending after its first {@code batches} batches: what a run interrupted there saw,
+     * or a quick trial. {@link #batchCount()} and {@link #sampleCount()} stay this source's, so steps keep their
+     * global numbers and schedules their length.
+     */
+    default BatchSource truncated(int batches) {
+        if (batches < 0) {
+            throw new IllegalArgumentException("truncated: the batch count must be >= 0, got " + batches);
+        }
+        BatchSource full = this;
+        return new BatchSource() {
+            @Override
+            public int batchCount() {
+                return full.batchCount();
+            }
+
+            @Override
+            public int sampleCount() {
+                return full.sampleCount();
+            }
+
+            @Override
+            public BatchIterator epoch(int epoch, int fromBatch) {
+                BatchIterator all = full.epoch(epoch, fromBatch);
+                return new BatchIterator() {
+                    private int next = fromBatch;
+
+                    @Override
+                    public boolean hasNext() {
+                        return next < batches && all.hasNext();
+                    }
+
+                    @Override
+                    public Batch next() {
+                        if (!hasNext()) {
+                            throw new java.util.NoSuchElementException();
+                        }
+                        next++;
+                        return all.next();
+                    }
+
+                    @Override
+                    public void close() {
+                        all.close();
+                    }
+                };
+            }
+        };
+    }
+
+    /** The same {@code batches} (shared, not copied) every epoch. */
+    static BatchSource of(java.util.List<Batch> batches) {
+        java.util.List<Batch> list = java.util.List.copyOf(batches);
+        return new BatchSource() {
+            @Override
+            public int batchCount() {
+                return list.size();
+            }
+
+            @Override
+            public int sampleCount() {
+                return list.stream().mapToInt(Batch::size).sum();
+            }
+
+            @Override
+            public BatchIterator epoch(int epoch, int fromBatch) {
+                if (fromBatch < 0 || fromBatch > list.size()) {
+                    throw new IllegalArgumentException("start batch must be in [0, " + list.size() + "], got " + fromBatch);
+                }
+                return BatchIterator.of(list.subList(fromBatch, list.size()).iterator());
+            }
+        };
+    }
 }

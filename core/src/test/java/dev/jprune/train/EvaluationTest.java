@@ -26,40 +26,6 @@ class EvaluationTest {
         return b.build(b.call("id", new Identity(), x));
     }
 
-    private static BatchSource source(List<Batch> batches) {
-        return new BatchSource() {
-            @Override
-            public int batchCount() {
-                return batches.size();
-            }
-
-            @Override
-            public int sampleCount() {
-                return batches.stream().mapToInt(Batch::size).sum();
-            }
-
-            @Override
-            public BatchIterator epoch(int epoch, int fromBatch) {
-                var it = batches.subList(fromBatch, batches.size()).iterator();
-                return new BatchIterator() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
-
-                    @Override
-                    public Batch next() {
-                        return it.next();
-                    }
-
-                    @Override
-                    public void close() {
-                    }
-                };
-            }
-        };
-    }
-
     @Test
     void topOneTopFiveAndLossByHand() {
         // 7 classes; rows: target first (top-1), target 3rd, target 6th, target tied for first at a higher index
@@ -74,7 +40,7 @@ class EvaluationTest {
                 Tensor.wrap(Shape.of(3), new float[] {0, 3, 5}));
         Batch b2 = new Batch(Tensor.wrap(Shape.of(1, 7), java.util.Arrays.copyOfRange(logits, 21, 28)),
                 Tensor.wrap(Shape.of(1), new float[] {1}));
-        Accuracy a = Evaluation.run(identity(7), source(List.of(b1, b2)));
+        Accuracy a = Evaluation.run(identity(7), BatchSource.of(List.of(b1, b2)));
         assertEquals(4, a.samples());
         assertEquals(0.25, a.top1(), 0);
         assertEquals(0.75, a.top5(), 0);
@@ -96,7 +62,7 @@ class EvaluationTest {
     @Test
     void fewerThanFiveClassesCountEveryTargetInTopFive() {
         Batch b = new Batch(Tensor.wrap(Shape.of(2, 2), new float[] {0, 1, 3, -1}), Tensor.wrap(Shape.of(2), new float[] {0, 0}));
-        Accuracy a = Evaluation.run(identity(2), source(List.of(b)));
+        Accuracy a = Evaluation.run(identity(2), BatchSource.of(List.of(b)));
         assertEquals(0.5, a.top1(), 0);
         assertEquals(1.0, a.top5(), 0);
     }
@@ -104,7 +70,7 @@ class EvaluationTest {
     @Test
     void emptySourceIsAnError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Evaluation.run(identity(2), source(List.of())));
+                () -> Evaluation.run(identity(2), BatchSource.of(List.of())));
         assertEquals("Evaluation: the data source has no samples", e.getMessage());
     }
 }

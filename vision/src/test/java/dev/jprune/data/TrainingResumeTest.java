@@ -6,9 +6,6 @@ import dev.jprune.ir.Graph;
 import dev.jprune.ir.Parameter;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
-import dev.jprune.train.Batch;
-import dev.jprune.train.BatchIterator;
-import dev.jprune.train.BatchSource;
 import dev.jprune.train.CosineAnnealingLR;
 import dev.jprune.train.ParamGroups;
 import dev.jprune.train.Sgd;
@@ -134,7 +131,7 @@ class TrainingResumeTest {
         Sgd sgd = sgd(g);
         Trainer t0 = trainer(g, sgd, data.batchCount());
         t0.trainEpoch(data, 0);
-        t0.trainEpoch(stoppingAfter(data, 2), 1);
+        t0.trainEpoch(data.truncated(2), 1);
         Path ck = dir.resolve("mid.onnx");
         TrainingCheckpoint.save(ck, g, null, sgd, new TrainingState(1, 2, 3, Map.of("stage", "base")));
 
@@ -157,44 +154,5 @@ class TrainingResumeTest {
             compared++;
         }
         assertEquals(128 - 21, compared, "every float tensor of resnet20 compared (128 entries, 21 BatchNorm counters)");
-    }
-
-    /** {@code data} whose epochs stop after {@code n} batches: a run interrupted there. */
-    private static BatchSource stoppingAfter(DataLoader data, int n) {
-        return new BatchSource() {
-            @Override
-            public int batchCount() {
-                return data.batchCount();
-            }
-
-            @Override
-            public int sampleCount() {
-                return data.sampleCount();
-            }
-
-            @Override
-            public BatchIterator epoch(int epoch, int fromBatch) {
-                BatchIterator all = data.epoch(epoch, fromBatch);
-                return new BatchIterator() {
-                    private int given = fromBatch;
-
-                    @Override
-                    public boolean hasNext() {
-                        return given < n && all.hasNext();
-                    }
-
-                    @Override
-                    public Batch next() {
-                        given++;
-                        return all.next();
-                    }
-
-                    @Override
-                    public void close() {
-                        all.close();
-                    }
-                };
-            }
-        };
     }
 }

@@ -11,7 +11,6 @@ import dev.jprune.prune.BasePruner;
 import dev.jprune.prune.importance.GroupMagnitudeImportance;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
-import dev.jprune.testing.Tolerance;
 import dev.jprune.train.CrossEntropyLoss;
 import dev.jprune.train.Sgd;
 import dev.jprune.train.TrainStep;
@@ -49,9 +48,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the output shape, and a training smoke test.
  */
 class CifarZooTest {
-
-    static final double RTOL = 1e-4;
-    static final double ATOL = 1e-6;
 
     private static Map<String, Object> golden;
 
@@ -149,26 +145,7 @@ class CifarZooTest {
 
         Tensor y = Executor.run(g, Parity.input(input))[0];
         assertEquals(Shape.of(ints(c.get("out_shape"))), y.shape(), name + ": output shape");
-        double[] expected = doubles(c.get("out_head"));
-        double[] actual = Tolerance.toDouble(y.data(), expected.length);
-        double maxRef = 0;
-        double diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            maxRef = Math.max(maxRef, Math.abs(expected[i]));
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-        }
-        double sum = 0;
-        double scale = 0;
-        for (float v : y.data()) {
-            sum += v;
-            scale = Math.max(scale, Math.abs(v));
-        }
-        double refSum = ((Number) c.get("out_sum")).doubleValue();
-        double sumTol = RTOL * scale * y.numel() + ATOL;
-        System.out.printf("%s: first 8 logits max diff %.3g (tol %.3g), sum diff %.3g (tol %.3g)%n", name, diff,
-                RTOL * maxRef + ATOL, Math.abs(sum - refSum), sumTol);
-        Tolerance.assertClose(expected, actual, RTOL, ATOL, name + " logits");
-        assertTrue(Math.abs(sum - refSum) <= sumTol, name + ": logit sum " + sum + " vs PyTorch " + refSum);
+        ZooReferenceTest.assertLogits(name, doubles(c.get("out_head")), ((Number) c.get("out_sum")).doubleValue(), y, "");
     }
 
     private static double[] doubles(Object list) {
