@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code jprune} command (see {@code shared/CLI.md}): {@code info}, {@code groups} and {@code prune} today;
+ * The {@code jprune} command (see {@code shared/CLI.md}): {@code info}, {@code groups}, {@code prune} and {@code bench} today;
  * the rest arrive with their issues. Exit codes: 0 success, 2 bad usage, 3 bad input file, 4 model cannot be
  * handled, 1 anything else; on failure one line on stderr, a stack trace only with {@code --verbose}.
  */
@@ -35,8 +35,10 @@ public final class Main {
                     return GroupsCommand.run(rest, out);
                 case "prune":
                     return PruneCommand.run(rest, out);
+                case "bench":
+                    return BenchCommand.run(rest, out);
                 default:
-                    throw CliException.usage("unknown command '" + args[0] + "'; commands: info, groups, prune");
+                    throw CliException.usage("unknown command '" + args[0] + "'; commands: info, groups, prune, bench");
             }
         } catch (CliException e) {
             err.println("jprune: " + e.getMessage());
@@ -65,6 +67,10 @@ public final class Main {
                 "  " + PruneCommand.USAGE,
                 "      prunes a model (Torch-Pruning's options; classifier ignored by default) or replays a saved history;",
                 "      prints the changed layers, params and MACs before and after; --report/--json give CLI.md's report",
+                "  " + BenchCommand.USAGE,
+                "      forward latency (median, p90, images/s) before and after pruning on jprune's engine and on ONNX",
+                "      Runtime (default optimisation level), with the speed-up next to the MAC speed-up; prune's options",
+                "      choose the pruning (none without --ratio/--replay: the base model alone); --report/--json as prune",
                 "",
                 "MODEL is a zoo name (resnet18, ...) or an .onnx file (read only, never modified): --input N,C,H,W is",
                 "required when its input has dynamic dimensions; --fill-missing parity fills absent external data;",

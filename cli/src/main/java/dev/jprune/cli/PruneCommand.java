@@ -153,7 +153,7 @@ final class PruneCommand {
     }
 
     /** Builds the pruner and steps it; returns it for its history. */
-    private static BasePruner prune(Graph g, Shape input, PruneSettings s) {
+    static BasePruner prune(Graph g, Shape input, PruneSettings s) {
         checkLayers(g, s.ignore, "--ignore");
         for (PruneSettings.ScopeRatio r : s.ratioFor) {
             checkLayers(g, r.layers(), "--ratio-for");
@@ -219,7 +219,7 @@ final class PruneCommand {
     }
 
     /** Applies a saved history; any problem with the file is exit 3 naming it. */
-    private static void replay(Graph g, Path file) {
+    static void replay(Graph g, Path file) {
         try {
             BasePruner.replayHistory(g, file);
         } catch (NoSuchFileException e) {
