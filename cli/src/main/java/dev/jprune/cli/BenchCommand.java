@@ -32,11 +32,12 @@ import java.util.Set;
 final class BenchCommand {
 
     static final String USAGE = "jprune bench MODEL [--ratio R [prune options] | --replay FILE] [--input N,C,H,W]"
-            + " [--weights none|parity|FILE] [--fill-missing parity] [--seed S] [--batch B] [--warmup W] [--iters N]"
+            + " [--weights none|parity|FILE] [--fill-missing parity] [--seed S] [--batch B] [--warmup W]"
+            + " [--warmup-ms MS] [--iters N]"
             + " [--threads T] [--engine jprune|ort|both] [--report FILE.json] [--json]";
 
     /** bench's own options, not passed to {@link PruneSettings}. */
-    private static final Set<String> OWN = Set.of("batch", "warmup", "iters", "threads", "engine");
+    private static final Set<String> OWN = Set.of("batch", "warmup", "warmup-ms", "iters", "threads", "engine");
     /** prune's outputs, which bench does not write. */
     private static final Set<String> PRUNE_OUTPUTS = Set.of("out", "save-weights", "opset", "save-history");
     /** Options that configure a pruner: meaningful only with {@code --ratio}. */
@@ -73,6 +74,7 @@ final class BenchCommand {
         }
         int batchOption = (int) integer(a, "batch", 0, 1, 65_536);
         int warmup = (int) integer(a, "warmup", 3, 0, 1_000_000);
+        long warmupMs = integer(a, "warmup-ms", 1000, 0, 3_600_000);
         int iters = (int) integer(a, "iters", 10, 1, 1_000_000);
         int threads = (int) integer(a, "threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
         String engine = a.get("engine", "both").trim().toLowerCase(Locale.ROOT);
@@ -114,12 +116,13 @@ final class BenchCommand {
         int batch = batchOption == 0 ? m.input().dim(0) : batchOption;
         Shape shape = m.input().with(0, batch);
         Tensor x = Parity.input(shape);
-        Config c = new Config(warmup, iters, batch, threads, useJprune, useOrt);
+        Config c = new Config(new Latency.Plan(warmup, warmupMs, iters, batch), threads, useJprune, useOrt);
 
         out.printf("model         %s (%d layers)%n", s.model, g.nodes().size());
         out.printf("input         %s (parity input), weights %s%n", shape, m.weights());
         out.printf("pruning       %s%n", prunes ? s.summary() : "none (give --ratio R or --replay FILE to prune)");
-        out.printf("timing        %d warm-up + %d timed runs per engine and model, batch %d%n", warmup, iters, batch);
+        out.printf("timing        %d timed runs per engine and model after at least %d warm-up runs%s, batch %d%n",
+                iters, warmup, warmup > 0 && warmupMs > 0 ? " and " + warmupMs + " ms of warm-up" : "", batch);
         out.printf("engines       %s%n", engines(c));
 
         Measured base = measure(g, m, x, c, s.model + " (base)");
@@ -178,7 +181,11 @@ final class BenchCommand {
     }
 
     /** The measurement settings. */
-    private record Config(int warmup, int iters, int batch, int threads, boolean jprune, boolean ort) {
+    private record Config(Latency.Plan plan, int threads, boolean jprune, boolean ort) {
+
+        int batch() {
+            return plan.batch();
+        }
     }
 
     /** One model's counts and timings ({@code null} for an engine not run). */
@@ -210,11 +217,11 @@ final class BenchCommand {
                         + " cannot run at another batch size: " + e.getMessage(), e);
             }
         }
-        Latency.Timing jt = c.jprune() ? Latency.jprune(run, x, c.warmup(), c.iters(), c.batch()) : null;
+        Latency.Timing jt = c.jprune() ? Latency.jprune(run, x, c.plan()) : null;
         Latency.OrtResult ort = null;
         if (c.ort()) {
             Tensor reference = Executor.run(run, x)[0];
-            ort = Latency.ort(run, m.origin(), x, reference, c.warmup(), c.iters(), c.batch(), c.threads(), what);
+            ort = Latency.ort(run, m.origin(), x, reference, c.plan(), c.threads(), what);
         }
         return new Measured(count, jt, ort);
     }
@@ -288,8 +295,9 @@ final class BenchCommand {
         }
         j.put("prune", prunes);
         j.put("batch", c.batch());
-        j.put("warmup", c.warmup());
-        j.put("iters", c.iters());
+        j.put("warmup", c.plan().warmup());
+        j.put("warmup_ms", c.plan().warmupMs());
+        j.put("iters", c.plan().iters());
         j.put("engine", c.jprune() && c.ort() ? "both" : c.jprune() ? "jprune" : "ort");
         if (c.jprune()) {
             j.put("jprune_threads", Parallel.threads());

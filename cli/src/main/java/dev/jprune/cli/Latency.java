@@ -26,7 +26,7 @@ import java.util.Map;
 
 /**
  * Forward latency of one model on jprune's engine ({@link Executor#run}, eval mode) and on ONNX Runtime (the model
- * exported with {@link OnnxExporter#toModel}), for {@code jprune bench}: {@code warmup} untimed runs, then
+ * exported with {@link OnnxExporter#toModel}), for {@code jprune bench}: untimed warm-up runs ({@link Plan}), then
  * {@code iters} timed ones, each timed alone with {@link System#nanoTime()} (wall clock of one forward pass,
  * including ONNX Runtime's output copy-out and release).
  */
@@ -41,16 +41,29 @@ final class Latency {
     /** Protobuf messages cannot exceed 2 GB: larger models go to ONNX Runtime through a temporary file. */
     private static final long IN_MEMORY_LIMIT = 1L << 30;
 
+    /** Warm-up never runs more than this many passes, whatever {@link Plan#warmupMs} asks. */
+    static final int MAX_WARMUP_RUNS = 1000;
+
     private Latency() {
+    }
+
+    /**
+     * How to measure: at least {@code warmup} untimed runs, continued (when {@code warmup > 0}) until they have taken
+     * {@code warmupMs} milliseconds in all (at most {@link #MAX_WARMUP_RUNS}) — the JVM compiles jprune's kernels
+     * during the first runs of a process, and a base model measured right after start would otherwise carry that
+     * cost — then {@code iters} timed runs at batch {@code batch}.
+     */
+    record Plan(int warmup, long warmupMs, int iters, int batch) {
     }
 
     /**
      * The statistics of {@code n} timed runs at batch {@code batch}, in milliseconds (p90: nearest rank, the
      * smallest time not exceeded by 90 % of the runs).
      */
-    record Timing(double medianMs, double meanMs, double minMs, double p90Ms, double imagesPerSecond, int runs) {
+    record Timing(double medianMs, double meanMs, double minMs, double p90Ms, double imagesPerSecond, int runs,
+            int warmupRuns) {
 
-        static Timing of(double[] ms, int batch) {
+        static Timing of(double[] ms, int batch, int warmupRuns) {
             double[] s = ms.clone();
             Arrays.sort(s);
             int n = s.length;
@@ -61,7 +74,7 @@ final class Latency {
             }
             mean /= n;
             double p90 = s[Math.max(0, (int) Math.ceil(0.9 * n) - 1)];
-            return new Timing(median, mean, s[0], p90, batch * 1000.0 / median, n);
+            return new Timing(median, mean, s[0], p90, batch * 1000.0 / median, n, warmupRuns);
         }
 
         Map<String, Object> toJson() {
@@ -72,6 +85,7 @@ final class Latency {
             j.put("p90_ms", round(p90Ms));
             j.put("images_per_s", round(imagesPerSecond));
             j.put("runs", runs);
+            j.put("warmup_runs", warmupRuns);
             return j;
         }
     }
@@ -100,9 +114,9 @@ final class Latency {
     }
 
     /** Times {@link Executor#run} of {@code g} (eval mode) on {@code x}. */
-    static Timing jprune(Graph g, Tensor x, int warmup, int iters, int batch) {
+    static Timing jprune(Graph g, Tensor x, Plan plan) {
         try {
-            return time(() -> Executor.run(g, x), warmup, iters, batch);
+            return time(() -> Executor.run(g, x), plan);
         } catch (OrtException e) {
             throw new IllegalStateException(e); // jprune's forward pass throws no ONNX Runtime exception
         }
@@ -116,8 +130,8 @@ final class Latency {
      * @throws CliException exit 4 when the graph has no ONNX form or ONNX Runtime refuses the exported model (with
      *                      ONNX Runtime's message), exit 1 when a temporary file cannot be written
      */
-    static OrtResult ort(Graph g, OnnxOrigin origin, Tensor x, Tensor reference, int warmup, int iters, int batch,
-            int threads, String what) {
+    static OrtResult ort(Graph g, OnnxOrigin origin, Tensor x, Tensor reference, Plan plan, int threads,
+            String what) {
         OnnxModelFile model;
         try {
             model = OnnxExporter.toModel(g, origin, OnnxExportOptions.DEFAULTS);
@@ -146,7 +160,7 @@ final class Latency {
                 float[] first = output0(session, feed);
                 double diff = maxAbsDiff(reference.data(), first);
                 double tol = 1e-4 * maxAbs(reference.data()) + 1e-5;
-                Timing t = time(() -> session.run(feed).close(), warmup, iters, batch);
+                Timing t = time(() -> session.run(feed).close(), plan);
                 return new OrtResult(t, diff, tol, threads);
             } catch (OrtException e) {
                 throw new CliException(CliException.UNSUPPORTED, "ONNX Runtime cannot run the exported model of "
@@ -194,17 +208,21 @@ final class Latency {
         void run() throws OrtException;
     }
 
-    private static Timing time(Forward run, int warmup, int iters, int batch) throws OrtException {
-        for (int i = 0; i < warmup; i++) {
+    private static Timing time(Forward run, Plan plan) throws OrtException {
+        long start = System.nanoTime();
+        int warm = 0;
+        while (warm < plan.warmup() || (plan.warmup() > 0 && warm < MAX_WARMUP_RUNS
+                && System.nanoTime() - start < plan.warmupMs() * 1_000_000L)) {
             run.run();
+            warm++;
         }
-        double[] ms = new double[iters];
-        for (int i = 0; i < iters; i++) {
+        double[] ms = new double[plan.iters()];
+        for (int i = 0; i < ms.length; i++) {
             long t0 = System.nanoTime();
             run.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
-        return Timing.of(ms, batch);
+        return Timing.of(ms, plan.batch(), warm);
     }
 
     /** {@code max |a − b|}; infinite when the lengths differ, NaN when a value is NaN. */

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BenchCommandTest {
 
-    private static final String[] FAST = {"--input", "1,3,32,32", "--iters", "2", "--warmup", "1"};
+    private static final String[] FAST = {"--input", "1,3,32,32", "--iters", "2", "--warmup", "1", "--warmup-ms", "0"};
 
     private static Result bench(String... args) {
         String[] all = new String[args.length + FAST.length + 1];
@@ -66,6 +66,7 @@ class BenchCommandTest {
         double ips = batch * 1000.0 / median;
         assertEquals(ips, num(t, "images_per_s"), 1e-3 * ips + 1e-3, "images/s: " + t);
         assertEquals(runs, ((Number) t.get("runs")).intValue());
+        assertEquals(1, ((Number) t.get("warmup_runs")).intValue(), "--warmup 1 --warmup-ms 0: one warm-up run");
     }
 
     private static void assertOrtAgrees(Map<?, ?> ort) {
@@ -102,6 +103,7 @@ class BenchCommandTest {
         assertEquals("both", config.get("engine"));
         assertEquals(2L, config.get("iters"));
         assertEquals(1L, config.get("warmup"));
+        assertEquals(0L, config.get("warmup_ms"));
         assertFalse(config.containsKey("out"), "prune's outputs are not bench's: " + config);
 
         // the MACs and params are prune's figures for the same options
@@ -190,9 +192,15 @@ class BenchCommandTest {
     @Test
     void onnxFileOnBothEngines(@TempDir Path dir) throws IOException {
         Path f = TinyOnnx.write(dir.resolve("tiny.onnx"), Variant.STATIC);
-        Result r = run("bench", f.toString(), "--ratio", "0.5", "--iters", "2", "--warmup", "0", "--json");
+        Result r = run("bench", f.toString(), "--ratio", "0.5", "--iters", "2", "--warmup", "1", "--warmup-ms", "100",
+                "--json");
         assertEquals(0, r.code(), r.err());
         Map<?, ?> j = r.json();
+        // a forward pass of this 8x8 model takes microseconds: 100 ms of warm-up is many runs, never above the cap
+        for (String engine : List.of("jprune", "ort")) {
+            int warm = ((Number) map(map(j, "base"), engine).get("warmup_runs")).intValue();
+            assertTrue(warm > 1 && warm <= Latency.MAX_WARMUP_RUNS, engine + " warm-up runs: " + warm);
+        }
         assertEquals(TinyOnnx.PARAMS, map(j, "base").get("params"));
         assertTrue(num(map(j, "pruned"), "params") < TinyOnnx.PARAMS);
         assertOrtAgrees(map(map(j, "base"), "ort"));
@@ -204,6 +212,7 @@ class BenchCommandTest {
         expectError(run("bench", "resnet20", "--iters", "0"), 2, "--iters");
         expectError(run("bench", "resnet20", "--iters", "many"), 2, "--iters expects an integer");
         expectError(run("bench", "resnet20", "--warmup", "-1"), 2, "--warmup");
+        expectError(run("bench", "resnet20", "--warmup-ms", "-5"), 2, "--warmup-ms");
         expectError(run("bench", "resnet20", "--batch", "0"), 2, "--batch");
         expectError(run("bench", "resnet20", "--batch", "2.5"), 2, "--batch expects an integer");
         expectError(run("bench", "resnet20", "--threads", "0"), 2, "--threads");
