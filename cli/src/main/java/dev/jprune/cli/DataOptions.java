@@ -51,6 +51,8 @@ final class DataOptions {
     static final List<String> KINDS = List.of("idx", "cifar10", "cifar100", "folder");
 
     final Path dir;
+    /** The option that named the folder ({@code --data}, or {@code --calib} for prune), for messages. */
+    final String flag;
     final String kind;
     final String split;
     final int pad;
@@ -66,12 +68,15 @@ final class DataOptions {
     final long seed;
     final List<String> classNames;
 
-    private DataOptions(Args a, boolean training, String defaultSplit) {
-        String d = a.get("data", null);
-        if (d == null || d.isBlank()) {
+    private DataOptions(Args a, String d, boolean training, String defaultSplit) {
+        if (d == null) {
             throw CliException.usage("--data DIR is required (an IDX, CIFAR-10/100 or image-folder dataset folder)");
         }
+        if (d.isBlank()) {
+            throw CliException.usage("--data expects a dataset folder, got '" + d + "'");
+        }
         dir = Path.of(d);
+        flag = d.equals(a.get("data", null)) ? "--data" : "--calib";
         String forced = a.get("dataset", null);
         if (forced != null && !KINDS.contains(forced)) {
             throw CliException.usage("--dataset must be one of " + String.join(", ", KINDS) + ", got '" + forced + "'");
@@ -123,10 +128,10 @@ final class DataOptions {
             }
         }
         if (!Files.isDirectory(dir)) {
-            throw new CliException(CliException.BAD_INPUT, "--data " + dir + (Files.exists(dir)
+            throw new CliException(CliException.BAD_INPUT, flag + " " + dir + (Files.exists(dir)
                     ? " is a file, not a dataset folder" : " does not exist"));
         }
-        kind = forced != null ? forced : detect(dir);
+        kind = forced != null ? forced : detect(dir, flag);
         if (names != null && !kind.equals("idx")) {
             throw CliException.usage("--classes names the classes of IDX datasets; a " + kind
                     + " dataset has its own");
@@ -145,7 +150,12 @@ final class DataOptions {
 
     /** Reads the data options of a command; {@code training} allows the random augmentations. */
     static DataOptions parse(Args a, boolean training, String defaultSplit) {
-        return new DataOptions(a, training, defaultSplit);
+        return new DataOptions(a, a.get("data", null), training, defaultSplit);
+    }
+
+    /** As {@link #parse(Args, boolean, String)} for the folder {@code dir} given by another option. */
+    static DataOptions parse(Args a, String dir, boolean training, String defaultSplit) {
+        return new DataOptions(a, dir, training, defaultSplit);
     }
 
     /** Whether any data option was given (for commands where data is optional). */
@@ -160,6 +170,11 @@ final class DataOptions {
 
     /** The dataset kind of folder {@code dir}; exit 3 listing what was expected when it is none of them. */
     static String detect(Path dir) {
+        return detect(dir, "--data");
+    }
+
+    /** As {@link #detect(Path)}, naming the folder's option {@code flag} in messages. */
+    static String detect(Path dir, String flag) {
         if (Stream.of("train-images-idx3-ubyte", "t10k-images-idx3-ubyte").anyMatch(f -> exists(dir, f))) {
             return "idx";
         }
@@ -170,10 +185,10 @@ final class DataOptions {
         if (exists(dir, "train.bin") || exists(dir, "test.bin") || Files.isDirectory(dir.resolve("cifar-100-binary"))) {
             return "cifar100";
         }
-        if (hasSubfolders(dir)) {
+        if (hasSubfolders(dir, flag)) {
             return "folder";
         }
-        throw new CliException(CliException.BAD_INPUT, "--data " + dir + " is not a dataset folder: expected IDX files"
+        throw new CliException(CliException.BAD_INPUT, flag + " " + dir + " is not a dataset folder: expected IDX files"
                 + " (train-images-idx3-ubyte[.gz], ...), CIFAR-10 (data_batch_1.bin ... test_batch.bin), CIFAR-100"
                 + " (train.bin, test.bin) or image class folders (train/CLASS/*.png); --dataset forces the kind");
     }
@@ -182,11 +197,11 @@ final class DataOptions {
         return Files.isRegularFile(dir.resolve(name)) || Files.isRegularFile(dir.resolve(name + ".gz"));
     }
 
-    private static boolean hasSubfolders(Path dir) {
+    private static boolean hasSubfolders(Path dir, String flag) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.anyMatch(Files::isDirectory);
         } catch (IOException e) {
-            throw new CliException(CliException.BAD_INPUT, "cannot list --data " + dir + ": " + e.getMessage(), e);
+            throw new CliException(CliException.BAD_INPUT, "cannot list " + flag + " " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -197,14 +212,14 @@ final class DataOptions {
             ds = read(which);
         } catch (NoSuchFileException e) {
             throw new CliException(CliException.BAD_INPUT, "dataset file " + e.getFile() + " does not exist"
-                    + " (--data " + dir + ", " + kind + ", split " + which + ")", e);
+                    + " (" + flag + " " + dir + ", " + kind + ", split " + which + ")", e);
         } catch (ModelFormatException e) {
             throw new CliException(CliException.BAD_INPUT, e.getMessage(), e);
         } catch (IOException | UncheckedIOException e) {
-            throw new CliException(CliException.BAD_INPUT, "cannot read --data " + dir + ": " + e.getMessage(), e);
+            throw new CliException(CliException.BAD_INPUT, "cannot read " + flag + " " + dir + ": " + e.getMessage(), e);
         }
         if (ds.size() == 0) {
-            throw new CliException(CliException.BAD_INPUT, "--data " + dir + ": the " + which + " split is empty");
+            throw new CliException(CliException.BAD_INPUT, flag + " " + dir + ": the " + which + " split is empty");
         }
         return limit > 0 ? Subset.first(ds, limit) : ds;
     }
@@ -332,7 +347,7 @@ final class DataOptions {
         try {
             x = evalTransform().apply(ds.get(0).image(), new SplittableRandom(seed));
         } catch (UncheckedIOException e) {
-            throw new CliException(CliException.BAD_INPUT, "cannot read --data " + dir + ": " + e.getMessage(), e);
+            throw new CliException(CliException.BAD_INPUT, "cannot read " + flag + " " + dir + ": " + e.getMessage(), e);
         }
         return x.shape();
     }

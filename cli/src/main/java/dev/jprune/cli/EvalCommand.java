@@ -91,7 +91,7 @@ final class EvalCommand {
             return work.get();
         } catch (UncheckedIOException e) {
             IOException io = e.getCause();
-            throw new CliException(CliException.BAD_INPUT, "cannot read --data " + d.dir + ": " + io.getMessage(), e);
+            throw new CliException(CliException.BAD_INPUT, "cannot read " + d.flag + " " + d.dir + ": " + io.getMessage(), e);
         } catch (IllegalArgumentException e) {
             String msg = String.valueOf(e.getMessage());
             if (msg.startsWith("DataLoader: sample")) {

@@ -3,6 +3,7 @@ package dev.jprune.cli;
 import dev.jprune.data.Dataset;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -179,5 +181,39 @@ class DataOptionsTest {
         expectError(run("eval", "resnet20", "--data", f.toString()), 3, "img_0.png");
         // --data a file
         expectError(run("eval", "resnet20", "--data", other.resolve("notes.txt").toString()), 3, "notes.txt");
+    }
+
+    @Test
+    @Tag("slow")
+    void pruneCalibratesTaylorOnTheFirstTrainingImages(@TempDir Path tmp) throws IOException {
+        Path data = TestData.idx(tmp.resolve("d"), 12, 1);
+        String[] base = {"prune", "resnet20", "--input", "1,1,32,32", "--ratio", "0.5", "--importance", "taylor",
+                "--json"};
+        List<String> withData = new ArrayList<>(List.of(base));
+        withData.addAll(List.of("--calib", data + ":8", "--pad", "2", "--mean", "0.5", "--std", "0.25"));
+        CliRun.Result a = run(withData.toArray(new String[0]));
+        assertEquals(0, a.code(), a.err());
+        Map<?, ?> config = (Map<?, ?>) a.json().get("config");
+        assertEquals(data + ":8", config.get("calib"));
+        List<String> parity = new ArrayList<>(List.of(base));
+        parity.addAll(List.of("--calib", "parity:8"));
+        CliRun.Result p = run(parity.toArray(new String[0]));
+        assertEquals(0, p.code(), p.err());
+        assertTrue(!a.json().get("output_head").equals(p.json().get("output_head")),
+                "data and parity calibration keep different channels");
+        // default N is 128: more than the 12 training images
+        expectError(run(concat(base, "--calib", data.toString(), "--pad", "2")), 2, "128");
+        expectError(run(concat(base, "--calib", data + ":0", "--pad", "2")), 2, "--calib");
+        expectError(run(concat(base, "--calib", tmp.resolve("none") + ":4")), 3, "none");
+        expectError(run(concat(base, "--calib", data + ":4")), 2, "(1, 28, 28)");
+        expectError(run(concat(base, "--calib", "parity:4", "--pad", "2")), 2, "--pad");
+        Path folder = TestData.folder(tmp.resolve("f"), 2, 32);
+        expectError(run(concat(base, "--calib", folder + ":2", "--channels", "1")), 2, "10 classes");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> l = new ArrayList<>(List.of(a));
+        l.addAll(List.of(b));
+        return l.toArray(new String[0]);
     }
 }
