@@ -409,7 +409,7 @@ final class DataOptions {
     private static List<Object> list(float[] v) {
         List<Object> l = new ArrayList<>();
         for (float f : v) {
-            l.add((double) f);
+            l.add(Double.parseDouble(Float.toString(f))); // 0.286, not 0.28600001335144043
         }
         return l;
     }

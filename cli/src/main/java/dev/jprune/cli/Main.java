@@ -77,7 +77,7 @@ public final class Main {
                 "  " + TrainCommand.TRAIN_USAGE,
                 "      trains per epoch (then evaluates the test split), checkpoints, writes the model as ONNX",
                 "  " + TrainCommand.FINETUNE_USAGE,
-                "      train with lr 0.01 by default, for pruned models; --sparse R adds the pruner's regulariser",
+                "      train with lr 0.01 by default, for pruned models; --sparse KIND --reg R adds the pruner's regulariser",
                 "",
                 "DATA (--data DIR) is an IDX (MNIST/Fashion-MNIST), CIFAR-10/100 binary or image-class folder;",
                 "transforms in torchvision order: --pad, --resize (shorter side), --crop (centre; random when training,",

@@ -162,7 +162,7 @@ final class TrainCommand {
         for (int e = start; e < s.epochs; e++) {
             long t0 = System.nanoTime();
             Trainer.Builder tb = Trainer.builder(g, opt).schedule(schedule).seed(d.seed)
-                    .listener(Progress.of(out, command + " epoch " + (e + 1)));
+                    .listener(Progress.of(out, command));
             if (pruner != null) {
                 tb.afterBackward(step -> pruner.regularize());
             }
