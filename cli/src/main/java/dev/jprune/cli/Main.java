@@ -35,10 +35,17 @@ public final class Main {
                     return GroupsCommand.run(rest, out);
                 case "prune":
                     return PruneCommand.run(rest, out);
+                case "eval":
+                    return EvalCommand.run(rest, out);
+                case "train":
+                    return TrainCommand.run(rest, out, false);
+                case "finetune":
+                    return TrainCommand.run(rest, out, true);
                 case "bench":
                     return BenchCommand.run(rest, out);
                 default:
-                    throw CliException.usage("unknown command '" + args[0] + "'; commands: info, groups, prune, bench");
+                    throw CliException.usage("unknown command '" + args[0] + "'; commands: info, groups, prune, eval, train,"
+                            + " finetune, bench");
             }
         } catch (CliException e) {
             err.println("jprune: " + e.getMessage());
@@ -67,10 +74,20 @@ public final class Main {
                 "  " + PruneCommand.USAGE,
                 "      prunes a model (Torch-Pruning's options; classifier ignored by default) or replays a saved history;",
                 "      prints the changed layers, params and MACs before and after; --report/--json give CLI.md's report",
+                "  " + EvalCommand.USAGE,
+                "      top-1, top-5, mean loss and images/s on a dataset split (default test)",
+                "  " + TrainCommand.TRAIN_USAGE,
+                "      trains per epoch (then evaluates the test split), checkpoints, writes the model as ONNX",
+                "  " + TrainCommand.FINETUNE_USAGE,
+                "      train with lr 0.01 by default, for pruned models; --sparse KIND --reg R adds the pruner's regulariser",
                 "  " + BenchCommand.USAGE,
                 "      forward latency (median, p90, images/s) before and after pruning on jprune's engine and on ONNX",
                 "      Runtime (default optimisation level), with the speed-up next to the MAC speed-up; prune's options",
                 "      choose the pruning (none without --ratio/--replay: the base model alone); --report/--json as prune",
+                "",
+                "DATA (--data DIR) is an IDX (MNIST/Fashion-MNIST), CIFAR-10/100 binary or image-class folder;",
+                "transforms in torchvision order: --pad, --resize (shorter side), --crop (centre; random when training,",
+                "with --crop-padding), --flip (training), --mean/--std; --limit N keeps the first N examples",
                 "",
                 "MODEL is a zoo name (resnet18, ...) or an .onnx file (read only, never modified): --input N,C,H,W is",
                 "required when its input has dynamic dimensions; --fill-missing parity fills absent external data;",

@@ -45,6 +45,14 @@ final class ModelLoader {
      * @param fillMissing {@code --fill-missing} as given, or {@code null} (ONNX only)
      */
     static Loaded load(String model, String inputSpec, String weights, long seed, String fillMissing) {
+        return load(model, inputSpec, weights, seed, fillMissing, 0);
+    }
+
+    /**
+     * As {@link #load(String, String, String, long, String)}, building a zoo model with {@code classes} outputs
+     * ({@code 0}: the zoo's default; ignored for ONNX files, whose class count is fixed).
+     */
+    static Loaded load(String model, String inputSpec, String weights, long seed, String fillMissing, int classes) {
         if (isOnnx(model)) {
             if (weights != null) {
                 throw CliException.usage("--weights is for zoo models; the ONNX file " + model + " carries its own"
@@ -62,7 +70,7 @@ final class ModelLoader {
         Shape input = inputSpec == null ? Zoo.defaultInput(model) : parseInput(inputSpec);
         Graph g;
         try {
-            g = Zoo.build(model, input, Zoo.defaultClasses(model));
+            g = Zoo.build(model, input, classes > 0 ? classes : Zoo.defaultClasses(model));
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--input " + input + " does not fit " + model + ": " + e.getMessage());
         }

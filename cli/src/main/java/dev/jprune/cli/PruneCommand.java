@@ -1,6 +1,9 @@
 package dev.jprune.cli;
 
 import dev.jprune.count.OpCounter;
+import dev.jprune.data.Dataset;
+import dev.jprune.data.Example;
+import dev.jprune.data.Transform;
 import dev.jprune.exec.Executor;
 import dev.jprune.exec.Mode;
 import dev.jprune.internal.Json;
@@ -13,6 +16,7 @@ import dev.jprune.prune.importance.HessianImportance;
 import dev.jprune.prune.importance.Importance;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
+import dev.jprune.train.Batch;
 import dev.jprune.train.CrossEntropyLoss;
 import dev.jprune.train.Gradients;
 import dev.jprune.weights.Parity;
@@ -27,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * {@code jprune prune} ({@link #USAGE}): Torch-Pruning's pruning loop on a zoo model or an ONNX file — build a
@@ -43,7 +48,7 @@ final class PruneCommand {
             + " [--normalizer none|mean|max|sum|standardization|gaussian|lamp]"
             + " [--pruner base|group-norm|bn-scale|growing-reg] [--global] [--isomorphic] [--round-to N] [--steps K]"
             + " [--max-ratio R] [--ratio-for LAYER[,LAYER...]=R] [--ignore L1,L2] [--no-default-ignore]"
-            + " [--heads whole|dims] [--head-ratio R] [--calib parity:N] [--tp-compat] [--save-history FILE]"
+            + " [--heads whole|dims] [--head-ratio R] [--calib DIR[:N]|parity:N [--pad --resize --crop --mean --std --channels]] [--tp-compat] [--save-history FILE]"
             + " [--save-weights FILE.safetensors]"
             + " [--replay FILE] [--input N,C,H,W] [--weights none|parity|FILE]"
             + " [--fill-missing parity] [--seed S] [--report FILE.json] [--json]"
@@ -168,10 +173,11 @@ final class PruneCommand {
         } catch (IllegalArgumentException e) { // unknown layers in --ignore or --ratio-for, and the like
             throw CliException.usage(optionNames(e.getMessage()));
         }
+        Batch calib = s.needsData() ? calibrationBatch(g, input, s) : null;
         try {
             for (int k = 0; k < s.steps; k++) {
                 if (s.needsData()) {
-                    gradients(g, input, s, imp);
+                    gradients(g, input, s, imp, calib);
                 }
                 pruner.step();
             }
@@ -184,16 +190,59 @@ final class PruneCommand {
     }
 
     /**
-     * The gradients Taylor and Hessian read, on the current (possibly already pruned) model: the parity batch of
-     * {@code --calib parity:N} with targets {@code i mod classes}, cross-entropy, eval mode. Taylor: one backward of
-     * the batch's mean loss; Hessian: one backward per sample, each accumulated (after a reset).
+     * The calibration batch of {@code --calib}: the first N training images of {@code --calib DIR[:N]} through the
+     * deterministic {@link DataOptions} transforms with their labels (the images must fit the model's input and the
+     * labels its classes, exit 2 otherwise), or the parity batch of {@code --calib parity:N} with targets
+     * {@code i mod classes}.
      */
-    private static void gradients(Graph g, Shape input, PruneSettings s, Importance imp) {
+    static Batch calibrationBatch(Graph g, Shape input, PruneSettings s) {
         int n = s.calib;
-        Shape batch = input.with(0, n);
-        Tensor x = Parity.input(batch);
         Shape outShape = g.outputs().get(0).shape();
         int classes = outShape.rank() >= 2 ? outShape.dim(1) : outShape.dim(0);
+        float[] targets = new float[n];
+        if (s.calibData == null) {
+            for (int i = 0; i < n; i++) {
+                targets[i] = i % classes;
+            }
+            return new Batch(Parity.input(input.with(0, n)), Tensor.wrap(Shape.of(n), targets));
+        }
+        DataOptions d = s.calibData;
+        Dataset ds = d.open("train");
+        if (ds.size() < n) {
+            throw CliException.usage("--calib " + d.dir + ":" + n + " asks for " + n + " images but the training split"
+                    + " has " + ds.size());
+        }
+        Shape chw = d.sampleShape(ds);
+        if (input.rank() != 4 || !chw.equals(Shape.of(input.dim(1), input.dim(2), input.dim(3)))) {
+            throw CliException.usage("--calib images are " + chw + " after their transforms but " + s.model
+                    + " takes " + input + " (--pad, --resize, --crop, --channels change the images)");
+        }
+        if (ds.classes().size() != classes) {
+            throw CliException.usage(s.model + " has " + classes + " classes but the --calib data at " + d.dir
+                    + " has " + ds.classes().size());
+        }
+        Transform t = d.evalTransform();
+        int per = chw.numel();
+        float[] x = new float[n * per];
+        return EvalCommand.guard(d, () -> {
+            for (int i = 0; i < n; i++) {
+                Example e = ds.get(i);
+                System.arraycopy(t.apply(e.image(), new SplittableRandom(i)).data(), 0, x, i * per, per);
+                targets[i] = e.label();
+            }
+            return new Batch(Tensor.wrap(input.with(0, n), x), Tensor.wrap(Shape.of(n), targets));
+        });
+    }
+
+    /**
+     * The gradients Taylor and Hessian read, on the current (possibly already pruned) model, of the calibration
+     * batch with cross-entropy in eval mode. Taylor: one backward of the batch's mean loss; Hessian: one backward per
+     * sample, each accumulated (after a reset).
+     */
+    private static void gradients(Graph g, Shape input, PruneSettings s, Importance imp, Batch calib) {
+        int n = s.calib;
+        Tensor x = calib.inputs();
+        float[] targets = calib.targets().data();
         g.zeroGrad();
         if (imp instanceof HessianImportance hessian) {
             hessian.reset();
@@ -204,16 +253,12 @@ final class PruneCommand {
                 System.arraycopy(x.data(), i * per, sample, 0, per);
                 g.zeroGrad();
                 Gradients.backward(g, CrossEntropyLoss.of(), Tensor.wrap(one, sample),
-                        Tensor.of(Shape.of(1), i % classes), Mode.EVAL, s.seed);
+                        Tensor.of(Shape.of(1), targets[i]), Mode.EVAL, s.seed);
                 hessian.accumulate(g);
             }
             g.zeroGrad(); // the scores read the accumulated squares, not the last gradient
         } else {
-            float[] targets = new float[n];
-            for (int i = 0; i < n; i++) {
-                targets[i] = i % classes;
-            }
-            Gradients.backward(g, CrossEntropyLoss.of(), x, Tensor.of(Shape.of(n), targets),
+            Gradients.backward(g, CrossEntropyLoss.of(), x, Tensor.wrap(Shape.of(n), targets.clone()),
                     Mode.EVAL, s.seed);
         }
     }

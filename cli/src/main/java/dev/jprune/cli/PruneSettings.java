@@ -35,7 +35,12 @@ final class PruneSettings {
 
     static final Set<String> VALUED = Set.of("ratio", "importance", "p", "reduction", "normalizer", "pruner",
             "round-to", "steps", "max-ratio", "ratio-for", "ignore", "heads", "head-ratio", "calib", "save-history",
-            "replay", "seed", "input", "weights", "report", "out", "save-weights", "fill-missing", "opset");
+            "replay", "seed", "input", "weights", "report", "out", "save-weights", "fill-missing", "opset",
+            // the transforms of --calib DIR[:N] (DataOptions)
+            "dataset", "pad", "resize", "crop", "mean", "std", "channels", "classes");
+    /** The {@link DataOptions} that apply to {@code --calib DIR[:N]}. */
+    private static final List<String> CALIB_DATA = List.of("dataset", "pad", "resize", "crop", "mean", "std",
+            "channels", "classes");
     static final Set<String> SWITCHES = Set.of("global", "isomorphic", "no-default-ignore", "tp-compat", "json",
             "verbose", "fold-bn");
 
@@ -98,6 +103,8 @@ final class PruneSettings {
     final double headRatio;
     /** The calibration batch size, 0 without {@code --calib}. */
     final int calib;
+    /** {@code --calib DIR[:N]}: the dataset whose first N training images calibrate, else {@code null} (parity). */
+    final DataOptions calibData;
     final boolean tpCompat;
     final Path saveHistory;
     /** {@code --fold-bn}: fold each BatchNorm into the conv before it in the {@code --out} model. */
@@ -204,10 +211,22 @@ final class PruneSettings {
             throw CliException.usage("--heads must be whole or dims, got '" + a.get("heads", null) + "'");
         }
         headRatio = a.get("head-ratio", null) == null ? ratio : fraction(a, "head-ratio");
-        calib = calibration(a.get("calib", null));
+        String calibSpec = a.get("calib", null);
+        calib = calibration(calibSpec);
+        calibData = calib > 0 && !calibSpec.startsWith("parity:")
+                ? DataOptions.parse(a, calibDir(calibSpec), false, "train") : null;
+        if (calibData == null) {
+            for (String o : CALIB_DATA) {
+                if (a.get(o, null) != null) {
+                    throw CliException.usage("--" + o + " transforms the images of --calib DIR[:N]; give a dataset"
+                            + " folder to --calib");
+                }
+            }
+        }
         if (calib == 0 && WITH_DATA.contains(importance) && replay == null) {
-            throw CliException.usage("--importance " + importance + " needs gradients: give --calib parity:N"
-                    + " (a parity batch of N with targets i mod classes)");
+            throw CliException.usage("--importance " + importance + " needs gradients: give --calib DIR[:N] (the"
+                    + " first N training images of a dataset) or --calib parity:N (a parity batch of N with targets"
+                    + " i mod classes)");
         }
         if (calib > 0 && !WITH_DATA.contains(importance)) {
             throw CliException.usage("--calib is only used by taylor and hessian, not by --importance " + importance);
@@ -358,7 +377,10 @@ final class PruneSettings {
         c.put("default_ignore", defaultIgnore);
         c.put("heads", heads.label());
         c.put("head_ratio", headRatio);
-        c.put("calib", calib == 0 ? null : "parity:" + calib);
+        c.put("calib", calib == 0 ? null : calibData == null ? "parity:" + calib : calibData.dir + ":" + calib);
+        if (calibData != null) {
+            c.put("calib_data", calibData.toJson());
+        }
         c.put("tp_compat", tpCompat);
         c.put("save_history", saveHistory == null ? null : saveHistory.toString());
         return c;
@@ -401,7 +423,8 @@ final class PruneSettings {
             sb.append(", ").append(String.join(",", s.layers())).append('=').append(fmt(s.ratio()));
         }
         if (calib > 0) {
-            sb.append(", calib parity:").append(calib);
+            sb.append(", calib ").append(calibData == null ? "parity" : calibData.dir.toString()).append(':')
+                    .append(calib);
         }
         return sb.toString();
     }
@@ -474,18 +497,32 @@ final class PruneSettings {
         return out;
     }
 
-    /** {@code parity:N} → N (at least 1); {@code null} → 0. */
+    /**
+     * {@code parity:N} → N; {@code DIR:N} → N; {@code DIR} → 128 (N in [1, 4096]); {@code null} → 0. The folder is
+     * checked when the data is opened.
+     */
     static int calibration(String spec) {
         if (spec == null) {
             return 0;
         }
-        String expected = "--calib expects parity:N (a parity batch of N >= 1), got '" + spec + "'";
-        if (!spec.startsWith("parity:")) {
+        String expected = "--calib expects DIR[:N] (the first N training images of a dataset folder, default 128)"
+                + " or parity:N (a parity batch), N in [1, 4096], got '" + spec + "'";
+        if (spec.isBlank()) {
             throw CliException.usage(expected);
+        }
+        String count;
+        if (spec.startsWith("parity:")) {
+            count = spec.substring("parity:".length()).trim();
+        } else {
+            int colon = spec.lastIndexOf(':');
+            if (colon < 0 || !spec.substring(colon + 1).matches("\\s*-?\\d+\\s*")) {
+                return 128;
+            }
+            count = spec.substring(colon + 1).trim();
         }
         int n;
         try {
-            n = Integer.parseInt(spec.substring("parity:".length()).trim());
+            n = Integer.parseInt(count);
         } catch (NumberFormatException e) {
             throw CliException.usage(expected);
         }
@@ -493,6 +530,12 @@ final class PruneSettings {
             throw CliException.usage(expected);
         }
         return n;
+    }
+
+    /** The folder of {@code --calib DIR[:N]}. */
+    static String calibDir(String spec) {
+        int colon = spec.lastIndexOf(':');
+        return colon >= 0 && spec.substring(colon + 1).matches("\\s*-?\\d+\\s*") ? spec.substring(0, colon) : spec;
     }
 
     /**
