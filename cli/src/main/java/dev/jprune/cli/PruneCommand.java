@@ -15,6 +15,7 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.train.CrossEntropyLoss;
 import dev.jprune.train.Gradients;
+import dev.jprune.train.TrainListener;
 import dev.jprune.weights.Parity;
 
 import java.io.IOException;
@@ -63,23 +64,27 @@ final class PruneCommand {
         ModelLoader.Loaded m = ModelLoader.load(s.model, s.input, weightsAfterReplay ? "none" : s.weights, s.seed,
                 s.fillMissing);
         Graph g = m.graph();
-        OpCounter.Count base = OpCounter.count(g);
-        Map<String, LayerSizes.Size> before = LayerSizes.of(g);
+        LayerTable.Snapshot before = LayerTable.Snapshot.of(g);
 
         long t0 = System.nanoTime();
         BasePruner pruner = null;
+        TargetSearch.Result search = null;
         if (s.replay != null) {
             replay(g, s.replay);
             if (weightsAfterReplay) {
                 ModelLoader.loadWeights(g, s.weights);
             }
+        } else if (s.targetMacs != null) {
+            search = TargetSearch.run(m, s, before.macs(), out);
+            g = search.graph();
+            pruner = search.pruner();
         } else {
-            pruner = prune(g, m.input(), s);
+            pruner = prune(g, m.input(), s, s.ratio, s.steps, Progress.steps(out, "prune"));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
 
-        OpCounter.Count count = OpCounter.count(g);
-        Map<String, LayerSizes.Size> after = LayerSizes.of(g);
+        LayerTable.Snapshot after = LayerTable.Snapshot.of(g);
+        LayerTable table = new LayerTable(before, after);
         Tensor y = Executor.run(g, Parity.input(m.input()))[0];
         float[] head = new float[Math.min(8, y.numel())];
         System.arraycopy(y.data(), 0, head, 0, head.length);
@@ -87,15 +92,16 @@ final class PruneCommand {
         out.printf("model         %s (%d layers)%n", s.model, g.nodes().size());
         out.printf("input         %s, weights %s%n", m.input(), m.weights());
         out.printf("pruning       %s%n", s.summary());
-        int changed = LayerSizes.printChanged(out, before, after);
-        out.printf("layers        %d of %d parameter layers changed%s%n", changed, before.size(),
-                changed < before.size() ? " (the others are as before; the report lists all)" : "");
-        out.printf("params        %,d -> %,d (%s -> %s, %s kept)%n", base.params(), count.params(),
-                Report.human(base.params()), Report.human(count.params()), percent(count.params(), base.params()));
-        out.printf("macs          %,d -> %,d (%s -> %s, %s kept)%n", base.ops(), count.ops(),
-                Report.human(base.ops()), Report.human(count.ops()), percent(count.ops(), base.ops()));
-        out.printf("speed-up      %s (base MACs / MACs)%n",
-                count.ops() == 0 ? "n/a" : String.format(Locale.ROOT, "%.2fx", base.ops() / (double) count.ops()));
+        table.print(out, s.changedOnly);
+        int changed = table.changedCount();
+        int total = before.layers().size();
+        out.printf("layers        %d of %d parameter layers changed%s%n", changed, total,
+                changed < total ? " (the others are as before; the report lists all)" : "");
+        out.printf("params        %,d -> %,d (%s -> %s, %s kept)%n", before.params(), after.params(),
+                Report.human(before.params()), Report.human(after.params()), percent(after.params(), before.params()));
+        out.printf("macs          %,d -> %,d (%s -> %s, %s kept)%n", before.macs(), after.macs(),
+                Report.human(before.macs()), Report.human(after.macs()), percent(after.macs(), before.macs()));
+        out.printf("speed-up      %s (base MACs / MACs)%n", speedUp(before.macs(), after.macs()));
         out.printf("output shape  %s%n", y.shape());
         out.printf("output head   %s%n", Report.floats(head));
         out.printf("time          %.1f s (%s)%n", seconds, s.replay != null ? "replay" : "pruning");
@@ -103,18 +109,22 @@ final class PruneCommand {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", s.model);
         j.put("input", m.input().dims());
-        j.put("config", s.toJson());
-        j.put("base_params", base.params());
-        j.put("base_macs", base.ops());
-        j.put("params", count.params());
-        j.put("macs", count.ops());
+        Map<String, Object> config = s.toJson();
+        if (search != null) {
+            search.addTo(config);
+        }
+        j.put("config", config);
+        j.put("base_params", before.params());
+        j.put("base_macs", before.macs());
+        j.put("params", after.params());
+        j.put("macs", after.macs());
         j.put("output_shape", y.shape().dims());
         List<Object> h = new ArrayList<>();
         for (float f : head) {
             h.add(f);
         }
         j.put("output_head", h);
-        j.put("layers", LayerSizes.toJson(before, after));
+        j.put("layers", table.toJson());
         String report = Json.write(j);
 
         if (pruner != null && s.saveHistory != null) {
@@ -138,6 +148,14 @@ final class PruneCommand {
             OnnxOut.write(g, m, s.out, s.foldBn, s.opset);
             out.printf("onnx          %s%s%n", s.out, s.foldBn ? " (BatchNorm folded into the convolutions)" : "");
         }
+        if (s.plot != null) {
+            try {
+                Plot.write(table, s.model + ": " + s.summary(), s.plot);
+            } catch (IOException e) {
+                throw new CliException(CliException.OTHER, "cannot write --plot " + s.plot + ": " + e.getMessage(), e);
+            }
+            out.printf("plot          %s%n", s.plot);
+        }
         if (s.report != null) {
             try {
                 Report.writeAtomically(s.report, report + "\n");
@@ -152,28 +170,20 @@ final class PruneCommand {
         return 0;
     }
 
-    /** Builds the pruner and steps it; returns it for its history. */
-    private static BasePruner prune(Graph g, Shape input, PruneSettings s) {
-        checkLayers(g, s.ignore, "--ignore");
-        for (PruneSettings.ScopeRatio r : s.ratioFor) {
-            checkLayers(g, r.layers(), "--ratio-for");
-        }
+    /**
+     * Builds the pruner with {@code ratio} and {@code steps} and steps it {@code steps} times, telling
+     * {@code progress} after each step; returns it for its history.
+     */
+    static BasePruner prune(Graph g, Shape input, PruneSettings s, double ratio, int steps, TrainListener progress) {
         Importance imp = s.buildImportance();
-        PrunerBuilder<? extends BasePruner, ?> b = s.prunerBuilder(g, imp);
-        BasePruner pruner;
+        BasePruner pruner = build(g, s, imp, ratio, steps);
         try {
-            pruner = b.build();
-        } catch (UnsupportedAxisException e) {
-            throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
-        } catch (IllegalArgumentException e) { // unknown layers in --ignore or --ratio-for, and the like
-            throw CliException.usage(optionNames(e.getMessage()));
-        }
-        try {
-            for (int k = 0; k < s.steps; k++) {
+            for (int k = 0; k < steps; k++) {
                 if (s.needsData()) {
                     gradients(g, input, s, imp);
                 }
                 pruner.step();
+                progress.onStep(0, k + 1, steps, Double.NaN, Double.NaN);
             }
         } catch (UnsupportedAxisException e) {
             throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
@@ -183,12 +193,28 @@ final class PruneCommand {
         return pruner;
     }
 
+    /** The pruner of the settings with {@code ratio} and {@code steps}, its layer names checked. */
+    static BasePruner build(Graph g, PruneSettings s, Importance imp, double ratio, int steps) {
+        checkLayers(g, s.ignore, "--ignore");
+        for (PruneSettings.ScopeRatio r : s.ratioFor) {
+            checkLayers(g, r.layers(), "--ratio-for");
+        }
+        PrunerBuilder<? extends BasePruner, ?> b = s.prunerBuilder(g, imp, ratio, steps);
+        try {
+            return b.build();
+        } catch (UnsupportedAxisException e) {
+            throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // unknown layers in --ignore or --ratio-for, and the like
+            throw CliException.usage(optionNames(e.getMessage()));
+        }
+    }
+
     /**
      * The gradients Taylor and Hessian read, on the current (possibly already pruned) model: the parity batch of
      * {@code --calib parity:N} with targets {@code i mod classes}, cross-entropy, eval mode. Taylor: one backward of
      * the batch's mean loss; Hessian: one backward per sample, each accumulated (after a reset).
      */
-    private static void gradients(Graph g, Shape input, PruneSettings s, Importance imp) {
+    static void gradients(Graph g, Shape input, PruneSettings s, Importance imp) {
         int n = s.calib;
         Shape batch = input.with(0, n);
         Tensor x = Parity.input(batch);
@@ -256,7 +282,12 @@ final class PruneCommand {
         return message.replace("ignoredLayers:", "--ignore:").replace("ratioFor:", "--ratio-for:");
     }
 
-    private static String percent(long part, long whole) {
+    /** {@code 3.74x}, {@code n/a} for no MACs left. */
+    static String speedUp(long base, long macs) {
+        return macs == 0 ? "n/a" : String.format(Locale.ROOT, "%.2fx", base / (double) macs);
+    }
+
+    static String percent(long part, long whole) {
         return whole == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f %%", 100.0 * part / whole);
     }
 }
