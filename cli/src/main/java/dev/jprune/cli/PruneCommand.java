@@ -1,6 +1,5 @@
 package dev.jprune.cli;
 
-import dev.jprune.count.OpCounter;
 import dev.jprune.exec.Executor;
 import dev.jprune.exec.Mode;
 import dev.jprune.internal.Json;
@@ -33,13 +32,16 @@ import java.util.Map;
  * {@code jprune prune} ({@link #USAGE}): Torch-Pruning's pruning loop on a zoo model or an ONNX file — build a
  * criterion and a pruner from the options ({@link PruneSettings}), compute gradients of a calibration batch for
  * Taylor and Hessian, {@code step()} {@code --steps} times — or, with {@code --replay}, a saved pruning history
- * applied to the fresh model. Prints the changed layers and the parameter and MAC counts before and after; writes the
- * report of CLI.md ({@code --report}, {@code --json}), the history ({@code --save-history}), the pruned weights
- * ({@code --save-weights}) and the pruned model as ONNX ({@code --out}, {@link OnnxOut}).
+ * applied to the fresh model; with {@code --target-macs} the ratio is searched ({@link TargetSearch}). Prints every
+ * parameter layer before and after ({@link LayerTable}; only the changed ones with {@code --changed-only}) and the
+ * totals; writes the report of CLI.md ({@code --report}, {@code --json}), a PNG of the channels and totals
+ * ({@code --plot}, {@link Plot}), the history ({@code --save-history}), the pruned weights ({@code --save-weights})
+ * and the pruned model as ONNX ({@code --out}, {@link OnnxOut}). Long step loops show a bar on a terminal
+ * ({@link Progress}).
  */
 final class PruneCommand {
 
-    static final String USAGE = "jprune prune MODEL --ratio R [--importance l1|l2|bn|lamp|fpgm|taylor|hessian|random]"
+    static final String USAGE = "jprune prune MODEL --ratio R|--target-macs N|Kx [--importance l1|l2|bn|lamp|fpgm|taylor|hessian|random]"
             + " [--p P] [--reduction mean|sum|max|prod|first]"
             + " [--normalizer none|mean|max|sum|standardization|gaussian|lamp]"
             + " [--pruner base|group-norm|bn-scale|growing-reg] [--global] [--isomorphic] [--round-to N] [--steps K]"
@@ -47,7 +49,7 @@ final class PruneCommand {
             + " [--heads whole|dims] [--head-ratio R] [--calib parity:N] [--tp-compat] [--save-history FILE]"
             + " [--save-weights FILE.safetensors]"
             + " [--replay FILE] [--input N,C,H,W] [--weights none|parity|FILE]"
-            + " [--fill-missing parity] [--seed S] [--report FILE.json] [--json]"
+            + " [--fill-missing parity] [--seed S] [--report FILE.json] [--json] [--changed-only] [--plot FILE.png]"
             + " [--out FILE.onnx [--fold-bn] [--opset 13..21]]";
 
     private PruneCommand() {
@@ -75,7 +77,7 @@ final class PruneCommand {
                 ModelLoader.loadWeights(g, s.weights);
             }
         } else if (s.targetMacs != null) {
-            search = TargetSearch.run(m, s, before.macs(), out);
+            search = TargetSearch.run(m, s, before, out);
             g = search.graph();
             pruner = search.pruner();
         } else {

@@ -18,8 +18,8 @@ import java.util.Map;
 /**
  * {@code jprune prune --target-macs X}: finds the pruning ratio whose result reaches a MAC target. Without
  * {@code --steps}: bisection on the ratio in {@code [0, --max-ratio]}, each trial pruning a fresh copy of the model
- * (loaded again), until a trial lands at most {@value #TOLERANCE_PERCENT} % below the target or after
- * {@value #MAX_TRIALS} trials; the chosen ratio is the trial with the most MACs at or below the target. With
+ * (loaded again), until a trial lands at most {@value #TOLERANCE_PERCENT} % below the target, after
+ * {@value #MAX_TRIALS} trials, or when the interval is narrower than {@value #MIN_WIDTH}; the chosen ratio is the trial with the most MACs at or below the target. With
  * {@code --steps K}: Torch-Pruning's progressive pruning ({@link ProgressivePruning}) — ratio 1, K steps, stopping at
  * the first step that reaches the target.
  */
@@ -29,6 +29,9 @@ final class TargetSearch {
     static final int MAX_TRIALS = 20;
     /** A trial this close below the target (in percent of it) ends the bisection. */
     static final double TOLERANCE_PERCENT = 0.5;
+
+    /** The bisection ends when its interval is narrower than this. */
+    static final double MIN_WIDTH = 1e-4;
 
     /** One trial: the ratio (or, progressively, the step) and the MACs it left. */
     record Trial(double ratio, long macs) {
@@ -80,7 +83,8 @@ final class TargetSearch {
      * unpruned MACs are {@code baseMacs}, printing the trials to {@code out}. Exit 2 when the target is not below
      * the base, exit 4 naming the fewest MACs reached when it cannot be reached.
      */
-    static Result run(ModelLoader.Loaded m, PruneSettings s, long baseMacs, PrintStream out) {
+    static Result run(ModelLoader.Loaded m, PruneSettings s, LayerTable.Snapshot before, PrintStream out) {
+        long baseMacs = before.macs();
         long target = s.targetMacs.resolve(baseMacs);
         if (target >= baseMacs) {
             throw CliException.usage(String.format(Locale.ROOT,
@@ -89,12 +93,37 @@ final class TargetSearch {
         }
         out.printf(Locale.ROOT, "target        %,d MACs (%s, %s of %,d)%n", target, Report.human(target),
                 PruneCommand.speedUp(baseMacs, target), baseMacs);
-        return s.stepsGiven ? progressive(m, s, baseMacs, target, out) : bisection(m, s, target, out);
+        return s.stepsGiven ? progressive(m, s, baseMacs, target, out) : bisection(m, s, target, upperRatio(s, before), out);
     }
 
-    private static Result bisection(ModelLoader.Loaded m, PruneSettings s, long target, PrintStream out) {
+    /**
+     * The top of the bisection: {@code --max-ratio}, capped at {@code 1 − 1.5/C} with C the fewest output channels of
+     * a convolution or linear layer other than the last (the classifier): a ratio that would empty a group makes
+     * the pruner skip it, so higher ratios would prune less, not more.
+     */
+    static double upperRatio(PruneSettings s, LayerTable.Snapshot before) {
+        List<LayerSizes.Size> layers = new ArrayList<>();
+        for (LayerTable.Layer l : before.layers().values()) {
+            String type = l.size().type();
+            if (type.startsWith("Conv") || type.equals("Linear")) {
+                layers.add(l.size());
+            }
+        }
+        int fewest = Integer.MAX_VALUE;
+        for (int i = 0; i < layers.size() - 1; i++) {
+            if (layers.get(i).out() >= 2) {
+                fewest = Math.min(fewest, layers.get(i).out());
+            }
+        }
+        return fewest == Integer.MAX_VALUE ? s.maxRatio : Math.min(s.maxRatio, 1 - 1.5 / fewest);
+    }
+
+    private static Result bisection(ModelLoader.Loaded m, PruneSettings s, long target, double top,
+                                    PrintStream out) {
         double lo = 0;
-        double hi = s.maxRatio;
+        double hi = top;
+        out.printf(Locale.ROOT, "search        bisection on the ratio in [0, %.6f], at most %d trials%n", top,
+                MAX_TRIALS);
         long floor = (long) Math.ceil(target * (1 - TOLERANCE_PERCENT / 100));
         List<Trial> trials = new ArrayList<>();
         Graph bestGraph = null;
@@ -131,9 +160,13 @@ final class TargetSearch {
             } else {
                 lo = r;
             }
+            if (hi - lo < MIN_WIDTH) {
+                break; // the channel counts move in whole channels: no ratio in between prunes differently
+            }
         }
-        out.printf(Locale.ROOT, "chosen ratio  %.6f (%,d MACs, %.2f %% below the target, %d trials)%n", bestRatio,
-                bestMacs, 100.0 * (target - bestMacs) / target, trials.size());
+        out.printf(Locale.ROOT, "chosen ratio  %.6f (%,d MACs, %.2f %% below the target, %d trials%s)%n", bestRatio,
+                bestMacs, 100.0 * (target - bestMacs) / target, trials.size(), bestMacs >= floor ? ""
+                        : "; no ratio lands closer: the MAC count moves in whole channels");
         return new Result(bestGraph, bestPruner, target, bestRatio, s.steps, trials, "bisection");
     }
 
