@@ -46,6 +46,13 @@ final class Progress {
         return terminal ? new Bar(out, label, System::nanoTime) : new TrainListener() { };
     }
 
+    /** Ends the bar's line if {@code progress} is a bar stopped before its last unit (a run that ended early). */
+    static void end(TrainListener progress) {
+        if (progress instanceof Bar bar) {
+            bar.end();
+        }
+    }
+
     /** Whether {@code out} is this process's stdout and that is an interactive terminal. */
     static boolean isTerminal(PrintStream out) {
         return out == System.out && System.console() != null;
@@ -123,6 +130,16 @@ final class Progress {
                 start = -1;
             }
             out.flush();
+        }
+
+        /** Ends the current line, if a frame is on it. */
+        void end() {
+            if (lastWidth > 0) {
+                out.print("\n");
+                out.flush();
+                lastWidth = 0;
+            }
+            start = -1;
         }
 
         private void clear() {

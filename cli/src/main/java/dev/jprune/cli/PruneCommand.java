@@ -113,7 +113,7 @@ final class PruneCommand {
         j.put("input", m.input().dims());
         Map<String, Object> config = s.toJson();
         if (search != null) {
-            search.addTo(config);
+            search.addTo(config, s);
         }
         j.put("config", config);
         j.put("base_params", before.params());
@@ -191,6 +191,7 @@ final class PruneCommand {
             throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
         } finally {
             g.zeroGrad();
+            Progress.end(progress);
         }
         return pruner;
     }

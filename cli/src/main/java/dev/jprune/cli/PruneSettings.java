@@ -343,7 +343,7 @@ final class PruneSettings {
      * the head ratio follows the ratio unless {@code --head-ratio} was given.
      */
     PrunerBuilder<? extends BasePruner, ?> prunerBuilder(Graph graph, Importance imp, double ratio, int steps) {
-        double headRatio = headRatioGiven ? this.headRatio : Math.min(ratio, 0.999999);
+        double headRatio = headRatioFor(ratio);
         PrunerBuilder<? extends BasePruner, ?> b;
         switch (pruner) {
             case "group-norm":
@@ -365,6 +365,14 @@ final class PruneSettings {
             b.ratioFor(s.layers(), s.ratio());
         }
         return b;
+    }
+
+    /**
+     * The head pruning ratio used with channel ratio {@code ratio}: {@code --head-ratio}, else the ratio itself
+     * (just below 1 for progressive pruning's ratio 1, as head ratios are in [0, 1)).
+     */
+    double headRatioFor(double ratio) {
+        return headRatioGiven ? headRatio : Math.min(ratio, Math.nextDown(1.0));
     }
 
     /** Every setting, resolved, for the report's {@code "config"}. */

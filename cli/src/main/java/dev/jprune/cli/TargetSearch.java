@@ -55,10 +55,13 @@ final class TargetSearch {
          * The report's config entries: {@code target_macs} (the absolute count), the chosen {@code ratio}, and
          * {@code target_search} ({@code mode}, {@code spec} as given, {@code steps}, {@code trials}).
          */
-        void addTo(Map<String, Object> config) {
+        void addTo(Map<String, Object> config, PruneSettings s) {
             Object spec = config.get("target_macs");
             config.put("ratio", ratio);
             config.put("target_macs", target);
+            if (config.get("head_ratio") == null) {
+                config.put("head_ratio", s.headRatioFor(ratio)); // it followed the searched ratio
+            }
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("mode", mode);
             j.put("spec", spec);
@@ -130,7 +133,6 @@ final class TargetSearch {
         BasePruner bestPruner = null;
         double bestRatio = Double.NaN;
         long bestMacs = -1;
-        TrainListener bar = Progress.steps(out, "search");
         for (int t = 1; t <= MAX_TRIALS; t++) {
             double r = t == 1 ? hi : (lo + hi) / 2;
             Graph g = t == 1 ? m.graph() : reload(s).graph();
@@ -140,7 +142,6 @@ final class TargetSearch {
             boolean below = macs <= target;
             out.printf(Locale.ROOT, "  trial %2d    ratio %.6f  macs %,d (%s)  %s%n", t, r, macs, Report.human(macs),
                     below ? "at or below the target" : "above the target");
-            bar.onStep(0, t, MAX_TRIALS, Double.NaN, Double.NaN);
             if (t == 1 && !below) {
                 throw new CliException(CliException.UNSUPPORTED, String.format(Locale.ROOT,
                         "--target-macs %s (%,d MACs) cannot be reached: the most pruning (ratio %s) leaves %,d MACs",
@@ -193,6 +194,7 @@ final class TargetSearch {
             throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
         } finally {
             g.zeroGrad();
+            Progress.end(bar);
         }
         // the ratio test of ProgressivePruning is on base / macs; the target is on macs
         boolean reached = r.macs() <= target || r.reached();

@@ -98,6 +98,22 @@ class ProgressTest {
     }
 
     @Test
+    void endFinishesABarStoppedEarly() {
+        long[] now = {0};
+        Progress.Bar bar = new Progress.Bar(out, "prune", () -> now[0]);
+        now[0] += 1_000_000_000L;
+        bar.onStep(0, 3, 50, Double.NaN, Double.NaN);
+        assertFalse(text().contains("\n"), "the frame stays open: " + text());
+        assertTrue(text().startsWith("\rprune [#.............................] 3/50 eta 0s"), text());
+        Progress.end(bar);
+        assertTrue(text().endsWith("\n"), "ended: " + text());
+        Progress.end(bar);
+        assertEquals(1, text().chars().filter(c -> c == '\n').count(), "a second end adds nothing");
+        Progress.end(Progress.of(out, "t", false));
+        assertEquals(1, text().chars().filter(c -> c == '\n').count(), "plain lines have nothing to end");
+    }
+
+    @Test
     void epochEndClearsTheBarAndPrintsTheResult() {
         long[] now = {0};
         Progress.Bar bar = new Progress.Bar(out, "train", () -> now[0]);
