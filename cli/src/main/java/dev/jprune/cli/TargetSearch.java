@@ -19,7 +19,9 @@ import java.util.Map;
  * {@code jprune prune --target-macs X}: finds the pruning ratio whose result reaches a MAC target. Without
  * {@code --steps}: bisection on the ratio in {@code [0, --max-ratio]}, each trial pruning a fresh copy of the model
  * (loaded again), until a trial lands at most {@value #TOLERANCE_PERCENT} % below the target, after
- * {@value #MAX_TRIALS} trials, or when the interval is narrower than {@value #MIN_WIDTH}; the chosen ratio is the trial with the most MACs at or below the target. With
+ * {@value #MAX_TRIALS} trials, or when the interval is narrower than {@value #MIN_WIDTH}; the chosen ratio is the
+ * trial with the most MACs at or below the target (when the top prunes too little, it is lowered by 15 % up to
+ * {@value #TOP_TRIALS} times before the target is declared out of reach). With
  * {@code --steps K}: Torch-Pruning's progressive pruning ({@link ProgressivePruning}) — ratio 1, K steps, stopping at
  * the first step that reaches the target.
  */
@@ -32,6 +34,9 @@ final class TargetSearch {
 
     /** The bisection ends when its interval is narrower than this. */
     static final double MIN_WIDTH = 1e-4;
+
+    /** Trials at lowered tops before a target is declared out of reach. */
+    static final int TOP_TRIALS = 4;
 
     /** One trial: the ratio (or, progressively, the step) and the MACs it left. */
     record Trial(double ratio, long macs) {
@@ -100,7 +105,8 @@ final class TargetSearch {
     }
 
     /**
-     * The top of the bisection: {@code --max-ratio}, capped at {@code 1 − 1.5/C} with C the fewest output channels of
+     * The top of the bisection: {@code --max-ratio}, capped at {@code 1 − (u + 0.5)/C} with u = max(1, round-to) and C
+     * the fewest output channels (at least 2u) of
      * a convolution or linear layer other than the last (the classifier): a ratio that would empty a group makes
      * the pruner skip it, so higher ratios would prune less, not more.
      */
@@ -112,13 +118,14 @@ final class TargetSearch {
                 layers.add(l.size());
             }
         }
+        int unit = Math.max(1, s.roundTo);
         int fewest = Integer.MAX_VALUE;
         for (int i = 0; i < layers.size() - 1; i++) {
-            if (layers.get(i).out() >= 2) {
+            if (layers.get(i).out() >= 2 * unit) { // layers that can lose channels at all
                 fewest = Math.min(fewest, layers.get(i).out());
             }
         }
-        return fewest == Integer.MAX_VALUE ? s.maxRatio : Math.min(s.maxRatio, 1 - 1.5 / fewest);
+        return fewest == Integer.MAX_VALUE ? s.maxRatio : Math.min(s.maxRatio, 1 - (unit + 0.5) / fewest);
     }
 
     private static Result bisection(ModelLoader.Loaded m, PruneSettings s, long target, double top,
@@ -133,8 +140,10 @@ final class TargetSearch {
         BasePruner bestPruner = null;
         double bestRatio = Double.NaN;
         long bestMacs = -1;
+        long fewest = Long.MAX_VALUE;
+        double next = hi;
         for (int t = 1; t <= MAX_TRIALS; t++) {
-            double r = t == 1 ? hi : (lo + hi) / 2;
+            double r = next;
             Graph g = t == 1 ? m.graph() : reload(s).graph();
             BasePruner p = PruneCommand.prune(g, m.input(), s, r, s.steps, new TrainListener() { });
             long macs = OpCounter.count(g).ops();
@@ -142,10 +151,17 @@ final class TargetSearch {
             boolean below = macs <= target;
             out.printf(Locale.ROOT, "  trial %2d    ratio %.6f  macs %,d (%s)  %s%n", t, r, macs, Report.human(macs),
                     below ? "at or below the target" : "above the target");
-            if (t == 1 && !below) {
-                throw new CliException(CliException.UNSUPPORTED, String.format(Locale.ROOT,
-                        "--target-macs %s (%,d MACs) cannot be reached: the most pruning (ratio %s) leaves %,d MACs",
-                        s.targetMacs.spec(), target, r, macs));
+            fewest = Math.min(fewest, macs);
+            if (bestGraph == null && !below) {
+                // nothing at or below the target yet: the top may prune less than lower ratios (groups that a
+                // ratio would empty, or round down to nothing with --round-to, are skipped), so lower it a few times
+                if (t == TOP_TRIALS) {
+                    throw new CliException(CliException.UNSUPPORTED, String.format(Locale.ROOT,
+                            "--target-macs %s (%,d MACs) cannot be reached: the fewest MACs of %d trials up to ratio"
+                                    + " %s are %,d", s.targetMacs.spec(), target, t, fmt(hi), fewest));
+                }
+                next = r * 0.85;
+                continue;
             }
             if (below) {
                 if (macs > bestMacs) {
@@ -164,6 +180,7 @@ final class TargetSearch {
             if (hi - lo < MIN_WIDTH) {
                 break; // the channel counts move in whole channels: no ratio in between prunes differently
             }
+            next = (lo + hi) / 2;
         }
         out.printf(Locale.ROOT, "chosen ratio  %.6f (%,d MACs, %.2f %% below the target, %d trials%s)%n", bestRatio,
                 bestMacs, 100.0 * (target - bestMacs) / target, trials.size(), bestMacs >= floor ? ""
@@ -206,6 +223,10 @@ final class TargetSearch {
                     s.targetMacs.spec(), target, s.steps, r.macs()));
         }
         return new Result(g, pruner, target, 1.0, r.steps(), trials, "progressive");
+    }
+
+    private static String fmt(double r) {
+        return String.format(Locale.ROOT, "%.6f", r);
     }
 
     private static ModelLoader.Loaded reload(PruneSettings s) {

@@ -90,6 +90,21 @@ class TargetMacsTest {
     }
 
     @Test
+    void roundToKeepsTheSearchWhereGroupsStillPrune() {
+        // --round-to 16: ResNet-20's 16-channel stage cannot lose channels; the 32- and 64-channel ones can
+        Map<?, ?> j = prune("resnet20", "--target-macs", "1.5x", "--round-to", "16", "--json").json();
+        long target = num(j.get("base_macs")) * 2 / 3;
+        assertEquals(target, num(((Map<?, ?>) j.get("config")).get("target_macs")));
+        assertTrue(num(j.get("macs")) <= target, "MACs " + j.get("macs") + " at or below " + target);
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) j.get("layers")).entrySet()) {
+            if (!"fc".equals(e.getKey())) { // the classifier keeps its 10 outputs
+                Map<?, ?> after = (Map<?, ?>) ((Map<?, ?>) e.getValue()).get("after");
+                assertEquals(0, num(after.get("out")) % 16, "round-to keeps multiples of 16: " + e);
+            }
+        }
+    }
+
+    @Test
     void stepsPruneProgressivelyUntilTheTarget() {
         Map<?, ?> j = prune("resnet20", "--target-macs", "20M", "--steps", "50", "--json").json();
         Map<?, ?> c = (Map<?, ?>) j.get("config");
@@ -117,7 +132,8 @@ class TargetMacsTest {
         expectError(run("prune", "resnet20", "--replay", "h.json", "--target-macs", "2x"), 2, "--target-macs");
         Result far = run("prune", "resnet20", "--target-macs", "1000");
         expectError(far, 4, "cannot be reached");
-        assertTrue(far.err().matches("(?s).*leaves [0-9,]+ MACs.*"), "names the MACs reached: " + far.err());
+        assertTrue(far.err().matches("(?s).*the fewest MACs of 4 trials up to ratio [0-9.]+ are [0-9,]+.*"),
+                "names the MACs reached: " + far.err());
         Result steps = run("prune", "resnet20", "--target-macs", "1000", "--steps", "3");
         expectError(steps, 4, "3 progressive steps leave");
     }
