@@ -13,7 +13,6 @@ import dev.jprune.ops.Linear;
 import dev.jprune.ops.MultiheadInProjection;
 import dev.jprune.tensor.Shape;
 
-import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -97,42 +96,5 @@ final class LayerSizes {
             out.put(e.getKey(), j);
         }
         return out;
-    }
-
-    /**
-     * The layers whose sizes changed, one line each ({@code layer  type  in  out}, {@code 64 -> 32} where a count
-     * changed), then how many were left as they were. Returns the number of changed layers.
-     */
-    static int printChanged(PrintStream out, Map<String, Size> before, Map<String, Size> after) {
-        int nameWidth = "layer".length();
-        int typeWidth = "type".length();
-        int changed = 0;
-        for (Map.Entry<String, Size> e : before.entrySet()) {
-            if (!e.getValue().equals(after.get(e.getKey()))) {
-                nameWidth = Math.max(nameWidth, e.getKey().length());
-                typeWidth = Math.max(typeWidth, e.getValue().type().length());
-                changed++;
-            }
-        }
-        if (changed > 0) {
-            String row = "  %-" + nameWidth + "s  %-" + typeWidth + "s  %-12s  %s%n";
-            out.printf(row, "layer", "type", "in", "out");
-            for (Map.Entry<String, Size> e : before.entrySet()) {
-                Size b = e.getValue();
-                Size a = after.get(e.getKey());
-                if (!b.equals(a)) {
-                    out.printf(row, e.getKey(), b.type(), change(b.in(), a == null ? -1 : a.in()),
-                            change(b.out(), a == null ? -1 : a.out()));
-                }
-            }
-        }
-        return changed;
-    }
-
-    private static String change(int before, int after) {
-        if (after < 0) {
-            return before + " -> removed";
-        }
-        return before == after ? Integer.toString(before) : before + " -> " + after;
     }
 }

@@ -19,6 +19,7 @@ import dev.jprune.tensor.Tensor;
 import dev.jprune.train.Batch;
 import dev.jprune.train.CrossEntropyLoss;
 import dev.jprune.train.Gradients;
+import dev.jprune.train.TrainListener;
 import dev.jprune.weights.Parity;
 
 import java.io.IOException;
@@ -37,13 +38,16 @@ import java.util.SplittableRandom;
  * {@code jprune prune} ({@link #USAGE}): Torch-Pruning's pruning loop on a zoo model or an ONNX file — build a
  * criterion and a pruner from the options ({@link PruneSettings}), compute gradients of a calibration batch for
  * Taylor and Hessian, {@code step()} {@code --steps} times — or, with {@code --replay}, a saved pruning history
- * applied to the fresh model. Prints the changed layers and the parameter and MAC counts before and after; writes the
- * report of CLI.md ({@code --report}, {@code --json}), the history ({@code --save-history}), the pruned weights
- * ({@code --save-weights}) and the pruned model as ONNX ({@code --out}, {@link OnnxOut}).
+ * applied to the fresh model; with {@code --target-macs} the ratio is searched ({@link TargetSearch}). Prints every
+ * parameter layer before and after ({@link LayerTable}; only the changed ones with {@code --changed-only}) and the
+ * totals; writes the report of CLI.md ({@code --report}, {@code --json}), a PNG of the channels and totals
+ * ({@code --plot}, {@link Plot}), the history ({@code --save-history}), the pruned weights ({@code --save-weights})
+ * and the pruned model as ONNX ({@code --out}, {@link OnnxOut}). Long step loops show a bar on a terminal
+ * ({@link Progress}).
  */
 final class PruneCommand {
 
-    static final String USAGE = "jprune prune MODEL --ratio R [--importance l1|l2|bn|lamp|fpgm|taylor|hessian|random]"
+    static final String USAGE = "jprune prune MODEL --ratio R|--target-macs N|Kx [--importance l1|l2|bn|lamp|fpgm|taylor|hessian|random]"
             + " [--p P] [--reduction mean|sum|max|prod|first]"
             + " [--normalizer none|mean|max|sum|standardization|gaussian|lamp]"
             + " [--pruner base|group-norm|bn-scale|growing-reg] [--global] [--isomorphic] [--round-to N] [--steps K]"
@@ -51,7 +55,7 @@ final class PruneCommand {
             + " [--heads whole|dims] [--head-ratio R] [--calib DIR[:N]|parity:N [--pad --resize --crop --mean --std --channels]] [--tp-compat] [--save-history FILE]"
             + " [--save-weights FILE.safetensors]"
             + " [--replay FILE] [--input N,C,H,W] [--weights none|parity|FILE]"
-            + " [--fill-missing parity] [--seed S] [--report FILE.json] [--json]"
+            + " [--fill-missing parity] [--seed S] [--report FILE.json] [--json] [--changed-only] [--plot FILE.png]"
             + " [--out FILE.onnx [--fold-bn] [--opset 13..21]]";
 
     private PruneCommand() {
@@ -68,23 +72,27 @@ final class PruneCommand {
         ModelLoader.Loaded m = ModelLoader.load(s.model, s.input, weightsAfterReplay ? "none" : s.weights, s.seed,
                 s.fillMissing);
         Graph g = m.graph();
-        OpCounter.Count base = OpCounter.count(g);
-        Map<String, LayerSizes.Size> before = LayerSizes.of(g);
+        LayerTable.Snapshot before = LayerTable.Snapshot.of(g);
 
         long t0 = System.nanoTime();
         BasePruner pruner = null;
+        TargetSearch.Result search = null;
         if (s.replay != null) {
             replay(g, s.replay);
             if (weightsAfterReplay) {
                 ModelLoader.loadWeights(g, s.weights);
             }
+        } else if (s.targetMacs != null) {
+            search = TargetSearch.run(m, s, before, out);
+            g = search.graph();
+            pruner = search.pruner();
         } else {
-            pruner = prune(g, m.input(), s);
+            pruner = prune(g, m.input(), s, s.ratio, s.steps, Progress.steps(out, "prune"));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
 
-        OpCounter.Count count = OpCounter.count(g);
-        Map<String, LayerSizes.Size> after = LayerSizes.of(g);
+        LayerTable.Snapshot after = LayerTable.Snapshot.of(g);
+        LayerTable table = new LayerTable(before, after);
         Tensor y = Executor.run(g, Parity.input(m.input()))[0];
         float[] head = new float[Math.min(8, y.numel())];
         System.arraycopy(y.data(), 0, head, 0, head.length);
@@ -92,15 +100,16 @@ final class PruneCommand {
         out.printf("model         %s (%d layers)%n", s.model, g.nodes().size());
         out.printf("input         %s, weights %s%n", m.input(), m.weights());
         out.printf("pruning       %s%n", s.summary());
-        int changed = LayerSizes.printChanged(out, before, after);
-        out.printf("layers        %d of %d parameter layers changed%s%n", changed, before.size(),
-                changed < before.size() ? " (the others are as before; the report lists all)" : "");
-        out.printf("params        %,d -> %,d (%s -> %s, %s kept)%n", base.params(), count.params(),
-                Report.human(base.params()), Report.human(count.params()), percent(count.params(), base.params()));
-        out.printf("macs          %,d -> %,d (%s -> %s, %s kept)%n", base.ops(), count.ops(),
-                Report.human(base.ops()), Report.human(count.ops()), percent(count.ops(), base.ops()));
-        out.printf("speed-up      %s (base MACs / MACs)%n",
-                count.ops() == 0 ? "n/a" : String.format(Locale.ROOT, "%.2fx", base.ops() / (double) count.ops()));
+        table.print(out, s.changedOnly);
+        int changed = table.changedCount();
+        int total = before.layers().size();
+        out.printf("layers        %d of %d parameter layers changed%s%n", changed, total,
+                changed < total ? " (the others are as before; the report lists all)" : "");
+        out.printf("params        %,d -> %,d (%s -> %s, %s kept)%n", before.params(), after.params(),
+                Report.human(before.params()), Report.human(after.params()), percent(after.params(), before.params()));
+        out.printf("macs          %,d -> %,d (%s -> %s, %s kept)%n", before.macs(), after.macs(),
+                Report.human(before.macs()), Report.human(after.macs()), percent(after.macs(), before.macs()));
+        out.printf("speed-up      %s (base MACs / MACs)%n", speedUp(before.macs(), after.macs()));
         out.printf("output shape  %s%n", y.shape());
         out.printf("output head   %s%n", Report.floats(head));
         out.printf("time          %.1f s (%s)%n", seconds, s.replay != null ? "replay" : "pruning");
@@ -108,18 +117,22 @@ final class PruneCommand {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", s.model);
         j.put("input", m.input().dims());
-        j.put("config", s.toJson());
-        j.put("base_params", base.params());
-        j.put("base_macs", base.ops());
-        j.put("params", count.params());
-        j.put("macs", count.ops());
+        Map<String, Object> config = s.toJson();
+        if (search != null) {
+            search.addTo(config, s);
+        }
+        j.put("config", config);
+        j.put("base_params", before.params());
+        j.put("base_macs", before.macs());
+        j.put("params", after.params());
+        j.put("macs", after.macs());
         j.put("output_shape", y.shape().dims());
         List<Object> h = new ArrayList<>();
         for (float f : head) {
             h.add(f);
         }
         j.put("output_head", h);
-        j.put("layers", LayerSizes.toJson(before, after));
+        j.put("layers", table.toJson());
         String report = Json.write(j);
 
         if (pruner != null && s.saveHistory != null) {
@@ -143,6 +156,14 @@ final class PruneCommand {
             OnnxOut.write(g, m, s.out, s.foldBn, s.opset);
             out.printf("onnx          %s%s%n", s.out, s.foldBn ? " (BatchNorm folded into the convolutions)" : "");
         }
+        if (s.plot != null) {
+            try {
+                Plot.write(table, s.model + ": " + s.summary(), s.plot);
+            } catch (IOException e) {
+                throw new CliException(CliException.OTHER, "cannot write --plot " + s.plot + ": " + e.getMessage(), e);
+            }
+            out.printf("plot          %s%n", s.plot);
+        }
         if (s.report != null) {
             try {
                 Report.writeAtomically(s.report, report + "\n");
@@ -157,36 +178,50 @@ final class PruneCommand {
         return 0;
     }
 
-    /** Builds the pruner and steps it; returns it for its history. */
+    /** {@link #prune(Graph, Shape, PruneSettings, double, int, TrainListener)} with the settings' ratio and steps. */
     static BasePruner prune(Graph g, Shape input, PruneSettings s) {
-        checkLayers(g, s.ignore, "--ignore");
-        for (PruneSettings.ScopeRatio r : s.ratioFor) {
-            checkLayers(g, r.layers(), "--ratio-for");
-        }
+        return prune(g, input, s, s.ratio, s.steps, new TrainListener() { });
+    }
+
+    /**
+     * Builds the pruner with {@code ratio} and {@code steps} and steps it {@code steps} times, telling
+     * {@code progress} after each step; returns it for its history.
+     */
+    static BasePruner prune(Graph g, Shape input, PruneSettings s, double ratio, int steps, TrainListener progress) {
         Importance imp = s.buildImportance();
-        PrunerBuilder<? extends BasePruner, ?> b = s.prunerBuilder(g, imp);
-        BasePruner pruner;
-        try {
-            pruner = b.build();
-        } catch (UnsupportedAxisException e) {
-            throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
-        } catch (IllegalArgumentException e) { // unknown layers in --ignore or --ratio-for, and the like
-            throw CliException.usage(optionNames(e.getMessage()));
-        }
+        BasePruner pruner = build(g, s, imp, ratio, steps);
         Batch calib = s.needsData() ? calibrationBatch(g, input, s) : null;
         try {
-            for (int k = 0; k < s.steps; k++) {
+            for (int k = 0; k < steps; k++) {
                 if (s.needsData()) {
                     gradients(g, input, s, imp, calib);
                 }
                 pruner.step();
+                progress.onStep(0, k + 1, steps, Double.NaN, Double.NaN);
             }
         } catch (UnsupportedAxisException e) {
             throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
         } finally {
             g.zeroGrad();
+            Progress.end(progress);
         }
         return pruner;
+    }
+
+    /** The pruner of the settings with {@code ratio} and {@code steps}, its layer names checked. */
+    static BasePruner build(Graph g, PruneSettings s, Importance imp, double ratio, int steps) {
+        checkLayers(g, s.ignore, "--ignore");
+        for (PruneSettings.ScopeRatio r : s.ratioFor) {
+            checkLayers(g, r.layers(), "--ratio-for");
+        }
+        PrunerBuilder<? extends BasePruner, ?> b = s.prunerBuilder(g, imp, ratio, steps);
+        try {
+            return b.build();
+        } catch (UnsupportedAxisException e) {
+            throw new CliException(CliException.UNSUPPORTED, e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // unknown layers in --ignore or --ratio-for, and the like
+            throw CliException.usage(optionNames(e.getMessage()));
+        }
     }
 
     /**
@@ -239,7 +274,7 @@ final class PruneCommand {
      * batch with cross-entropy in eval mode. Taylor: one backward of the batch's mean loss; Hessian: one backward per
      * sample, each accumulated (after a reset).
      */
-    private static void gradients(Graph g, Shape input, PruneSettings s, Importance imp, Batch calib) {
+    static void gradients(Graph g, Shape input, PruneSettings s, Importance imp, Batch calib) {
         int n = s.calib;
         Tensor x = calib.inputs();
         float[] targets = calib.targets().data();
@@ -301,7 +336,12 @@ final class PruneCommand {
         return message.replace("ignoredLayers:", "--ignore:").replace("ratioFor:", "--ratio-for:");
     }
 
-    private static String percent(long part, long whole) {
+    /** {@code 3.74x}, {@code n/a} for no MACs left. */
+    static String speedUp(long base, long macs) {
+        return macs == 0 ? "n/a" : String.format(Locale.ROOT, "%.2fx", base / (double) macs);
+    }
+
+    static String percent(long part, long whole) {
         return whole == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f %%", 100.0 * part / whole);
     }
 }

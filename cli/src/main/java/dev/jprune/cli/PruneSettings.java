@@ -35,14 +35,15 @@ final class PruneSettings {
 
     static final Set<String> VALUED = Set.of("ratio", "importance", "p", "reduction", "normalizer", "pruner",
             "round-to", "steps", "max-ratio", "ratio-for", "ignore", "heads", "head-ratio", "calib", "save-history",
-            "replay", "seed", "input", "weights", "report", "out", "save-weights", "fill-missing", "opset",
+            "replay", "seed", "input", "weights", "report", "out", "save-weights", "fill-missing", "opset", "plot",
+            "target-macs",
             // the transforms of --calib DIR[:N] (DataOptions)
             "dataset", "pad", "resize", "crop", "mean", "std", "channels", "classes");
     /** The {@link DataOptions} that apply to {@code --calib DIR[:N]}. */
     private static final List<String> CALIB_DATA = List.of("dataset", "pad", "resize", "crop", "mean", "std",
             "channels", "classes");
     static final Set<String> SWITCHES = Set.of("global", "isomorphic", "no-default-ignore", "tp-compat", "json",
-            "verbose", "fold-bn");
+            "verbose", "fold-bn", "changed-only");
 
     static final List<String> IMPORTANCES = List.of("l1", "l2", "bn", "lamp", "fpgm", "taylor", "hessian", "random");
     static final List<String> PRUNERS = List.of("base", "group-norm", "bn-scale", "growing-reg");
@@ -52,7 +53,7 @@ final class PruneSettings {
     /** The options that configure a pruner, meaningless with {@code --replay}. */
     private static final List<String> PRUNING_VALUED = List.of("ratio", "importance", "p", "reduction", "normalizer",
             "pruner", "round-to", "steps", "max-ratio", "ratio-for", "ignore", "heads", "head-ratio", "calib",
-            "save-history");
+            "save-history", "target-macs");
     private static final List<String> PRUNING_SWITCHES = List.of("global", "isomorphic", "no-default-ignore", "tp-compat");
 
     /** Criteria that take a norm degree {@code --p}. */
@@ -62,6 +63,21 @@ final class PruneSettings {
 
     /** A {@code --ratio-for} scope: layers that share one ratio. */
     record ScopeRatio(List<String> layers, double ratio) {
+    }
+
+    /**
+     * A {@code --target-macs} goal: an absolute MAC count, or a speed-up over the unpruned model ({@code 2x}).
+     *
+     * @param macs    the absolute count, 0 for a speed-up
+     * @param speedUp the speed-up, 0 for an absolute count
+     * @param spec    the value as given
+     */
+    record TargetMacs(long macs, double speedUp, String spec) {
+
+        /** The MAC count to reach from a model of {@code baseMacs}. */
+        long resolve(long baseMacs) {
+            return macs > 0 ? macs : (long) Math.floor(baseMacs / speedUp);
+        }
     }
 
     final String model;
@@ -77,6 +93,12 @@ final class PruneSettings {
     /** Where to save the pruned weights as a safetensors {@code state_dict}, or {@code null}. */
     final Path saveWeights;
     final boolean json;
+    /** Where to draw the before/after PNG ({@code --plot}), or {@code null}. */
+    final Path plot;
+    /** {@code --changed-only}: the layer table lists only the layers whose channels changed. */
+    final boolean changedOnly;
+    /** {@code --target-macs}, or {@code null} (then {@link #ratio} is the ratio to prune with). */
+    final TargetMacs targetMacs;
     /** The history to apply instead of pruning, or {@code null}. */
     final Path replay;
 
@@ -95,12 +117,16 @@ final class PruneSettings {
     /** 0 for none. */
     final int roundTo;
     final int steps;
+    /** Whether {@code --steps} was given (with {@code --target-macs} it selects progressive pruning). */
+    final boolean stepsGiven;
     final double maxRatio;
     final List<ScopeRatio> ratioFor;
     final List<String> ignore;
     final boolean defaultIgnore;
     final HeadMode heads;
     final double headRatio;
+    /** Whether {@code --head-ratio} was given (otherwise it follows the ratio, also a searched one). */
+    final boolean headRatioGiven;
     /** The calibration batch size, 0 without {@code --calib}. */
     final int calib;
     /** {@code --calib DIR[:N]}: the dataset whose first N training images calibrate, else {@code null} (parity). */
@@ -131,6 +157,11 @@ final class PruneSettings {
         }
         opset = opsetSpec == null ? 0 : opset(opsetSpec);
         json = a.flag("json");
+        changedOnly = a.flag("changed-only");
+        plot = outputFile(a, "plot");
+        if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw CliException.usage("--plot writes a PNG image: the file name must end in .png, got " + plot);
+        }
         String replaySpec = a.get("replay", null);
         replay = replaySpec == null ? null : Path.of(replaySpec);
         if (replay != null) {
@@ -176,10 +207,16 @@ final class PruneSettings {
         pruner = choice(a, "pruner", "base", PRUNERS);
 
         String ratioSpec = a.get("ratio", null);
-        if (ratioSpec == null && replay == null) {
-            throw CliException.usage("--ratio R is required: the fraction of each group's channels to remove, in [0, 1)");
+        String targetSpec = a.get("target-macs", null);
+        if (ratioSpec != null && targetSpec != null) {
+            throw CliException.usage("--ratio and --target-macs cannot be combined: --target-macs searches the ratio");
         }
-        ratio = replay == null ? fraction(a, "ratio") : Double.NaN;
+        if (ratioSpec == null && targetSpec == null && replay == null) {
+            throw CliException.usage("--ratio R is required: the fraction of each group's channels to remove, in [0, 1)"
+                    + " (or --target-macs X to search it)");
+        }
+        targetMacs = targetSpec == null ? null : targetMacs(targetSpec);
+        ratio = replay == null && targetMacs == null ? fraction(a, "ratio") : Double.NaN;
         global = a.flag("global");
         isomorphic = a.flag("isomorphic");
         long rt = a.getLong("round-to", 0);
@@ -192,6 +229,7 @@ final class PruneSettings {
             throw CliException.usage("--steps must be an integer in [1, 10000], got " + k);
         }
         steps = (int) k;
+        stepsGiven = a.get("steps", null) != null;
         maxRatio = number(a, "max-ratio", 1.0);
         if (!(maxRatio > 0 && maxRatio <= 1)) {
             throw CliException.usage("--max-ratio must be in (0, 1], got " + a.get("max-ratio", null));
@@ -210,7 +248,8 @@ final class PruneSettings {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--heads must be whole or dims, got '" + a.get("heads", null) + "'");
         }
-        headRatio = a.get("head-ratio", null) == null ? ratio : fraction(a, "head-ratio");
+        headRatioGiven = a.get("head-ratio", null) != null;
+        headRatio = headRatioGiven ? fraction(a, "head-ratio") : ratio;
         String calibSpec = a.get("calib", null);
         calib = calibration(calibSpec);
         calibData = calib > 0 && !calibSpec.startsWith("parity:")
@@ -315,6 +354,15 @@ final class PruneSettings {
      * {@link IllegalArgumentException} for unknown ones.
      */
     PrunerBuilder<? extends BasePruner, ?> prunerBuilder(Graph graph, Importance imp) {
+        return prunerBuilder(graph, imp, ratio, steps);
+    }
+
+    /**
+     * {@link #prunerBuilder(Graph, Importance)} with another ratio and step count (a {@code --target-macs} trial);
+     * the head ratio follows the ratio unless {@code --head-ratio} was given.
+     */
+    PrunerBuilder<? extends BasePruner, ?> prunerBuilder(Graph graph, Importance imp, double ratio, int steps) {
+        double headRatio = headRatioFor(ratio);
         PrunerBuilder<? extends BasePruner, ?> b;
         switch (pruner) {
             case "group-norm":
@@ -338,6 +386,14 @@ final class PruneSettings {
         return b;
     }
 
+    /**
+     * The head pruning ratio used with channel ratio {@code ratio}: {@code --head-ratio}, else the ratio itself
+     * (just below 1 for progressive pruning's ratio 1, as head ratios are in [0, 1)).
+     */
+    double headRatioFor(double ratio) {
+        return headRatioGiven ? headRatio : Math.min(ratio, Math.nextDown(1.0));
+    }
+
     /** Every setting, resolved, for the report's {@code "config"}. */
     Map<String, Object> toJson() {
         Map<String, Object> c = new LinkedHashMap<>();
@@ -359,7 +415,10 @@ final class PruneSettings {
         c.put("reduction", reduction == null ? null : reduction.name().toLowerCase(Locale.ROOT));
         c.put("normalizer", normalizer == null ? null : normalizer.name().toLowerCase(Locale.ROOT));
         c.put("pruner", pruner);
-        c.put("ratio", ratio);
+        c.put("ratio", targetMacs == null ? ratio : null);
+        if (targetMacs != null) {
+            c.put("target_macs", targetMacs.spec());
+        }
         c.put("global", global);
         c.put("isomorphic", isomorphic);
         c.put("round_to", roundTo == 0 ? null : roundTo);
@@ -376,7 +435,7 @@ final class PruneSettings {
         c.put("ignore", ignore);
         c.put("default_ignore", defaultIgnore);
         c.put("heads", heads.label());
-        c.put("head_ratio", headRatio);
+        c.put("head_ratio", targetMacs != null && !headRatioGiven ? null : headRatio);
         c.put("calib", calib == 0 ? null : calibData == null ? "parity:" + calib : calibData.dir + ":" + calib);
         if (calibData != null) {
             c.put("calib_data", calibData.toJson());
@@ -406,7 +465,8 @@ final class PruneSettings {
         if (!imp.isEmpty()) {
             sb.append(" (").append(String.join(", ", imp)).append(')');
         }
-        sb.append(", pruner ").append(pruner).append(", ratio ").append(fmt(ratio)).append(global ? " global" : " local");
+        sb.append(", pruner ").append(pruner).append(targetMacs == null ? ", ratio " + fmt(ratio)
+                : ", target " + targetMacs.spec() + " MACs").append(global ? " global" : " local");
         if (isomorphic) {
             sb.append(" isomorphic");
         }
@@ -495,6 +555,56 @@ final class PruneSettings {
             out.add(name);
         }
         return out;
+    }
+
+    /**
+     * {@code --target-macs}: an absolute MAC count ({@code 41026186}, {@code 500M}, {@code 1.2G}, {@code 30K}) or a
+     * speed-up over the unpruned model ({@code 2x}, above 1).
+     */
+    static TargetMacs targetMacs(String spec) {
+        String v = spec.trim();
+        String expected = "--target-macs expects a MAC count (41026186, 500M, 1.2G) or a speed-up (2x), got '" + spec + "'";
+        if (!v.matches("(\\d+(\\.\\d*)?|\\.\\d+)([eE]\\d+)?\\s*[kKmMgGtTxX]?")) {
+            throw CliException.usage(expected);
+        }
+        char last = Character.toUpperCase(v.charAt(v.length() - 1));
+        double number;
+        try {
+            number = Double.parseDouble(Character.isLetter(last) ? v.substring(0, v.length() - 1).trim() : v);
+        } catch (NumberFormatException e) {
+            throw CliException.usage(expected);
+        }
+        if (last == 'X') {
+            if (!(number > 1)) {
+                throw CliException.usage("--target-macs " + spec + ": a speed-up must be above 1x");
+            }
+            return new TargetMacs(0, number, v);
+        }
+        double scale;
+        switch (last) {
+            case 'K':
+                scale = 1e3;
+                break;
+            case 'M':
+                scale = 1e6;
+                break;
+            case 'G':
+                scale = 1e9;
+                break;
+            case 'T':
+                scale = 1e12;
+                break;
+            default:
+                if (Character.isLetter(last)) {
+                    throw CliException.usage(expected);
+                }
+                scale = 1;
+        }
+        double macs = number * scale;
+        if (!(macs >= 1) || macs > Long.MAX_VALUE / 2.0) {
+            throw CliException.usage("--target-macs " + spec + ": the MAC count must be at least 1");
+        }
+        return new TargetMacs(Math.round(macs), 0, v);
     }
 
     /**
