@@ -43,7 +43,7 @@ final class EvalCommand {
             throw CliException.usage("usage: jprune " + USAGE);
         }
         String model = a.positionals().get(0);
-        Path report = TrainCommand.outputFile(a, "report");
+        Path report = Report.outputFile(a, "report");
         DataOptions d = DataOptions.parse(a, false, "test");
         Dataset ds = d.open(d.split);
         ModelLoader.Loaded m = d.loadModel(model, a.get("input", null), a.get("weights", null),

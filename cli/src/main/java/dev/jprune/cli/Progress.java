@@ -169,18 +169,6 @@ final class Progress {
         if (done <= 0) {
             return null;
         }
-        return duration(seconds / done * Math.max(0, remaining));
-    }
-
-    /** {@code 1h02m}, {@code 1m02s} or {@code 12s}. */
-    static String duration(double seconds) {
-        long s = Math.round(seconds);
-        if (s >= 3600) {
-            return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
-        }
-        if (s >= 60) {
-            return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-        }
-        return s + "s";
+        return ProgressLog.duration(seconds / done * Math.max(0, remaining));
     }
 }

@@ -147,9 +147,9 @@ final class PruneSettings {
         weights = a.get("weights", null);
         fillMissing = a.get("fill-missing", null);
         seed = a.getLong("seed", 0);
-        report = outputFile(a, "report");
-        saveWeights = outputFile(a, "save-weights");
-        out = outputFile(a, "out");
+        report = Report.outputFile(a, "report");
+        saveWeights = Report.outputFile(a, "save-weights");
+        out = Report.outputFile(a, "out");
         foldBn = a.flag("fold-bn");
         String opsetSpec = a.get("opset", null);
         if ((foldBn || opsetSpec != null) && out == null) {
@@ -158,7 +158,7 @@ final class PruneSettings {
         opset = opsetSpec == null ? 0 : opset(opsetSpec);
         json = a.flag("json");
         changedOnly = a.flag("changed-only");
-        plot = outputFile(a, "plot");
+        plot = Report.outputFile(a, "plot");
         if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw CliException.usage("--plot writes a PNG image: the file name must end in .png, got " + plot);
         }
@@ -271,7 +271,7 @@ final class PruneSettings {
             throw CliException.usage("--calib is only used by taylor and hessian, not by --importance " + importance);
         }
         tpCompat = a.flag("tp-compat");
-        saveHistory = outputFile(a, "save-history");
+        saveHistory = Report.outputFile(a, "save-history");
         for (String o : List.of("out", "report", "save-weights", "save-history")) {
             notTheModel(o, a.get(o, null));
         }
@@ -646,28 +646,5 @@ final class PruneSettings {
     static String calibDir(String spec) {
         int colon = spec.lastIndexOf(':');
         return colon >= 0 && spec.substring(colon + 1).matches("\\s*-?\\d+\\s*") ? spec.substring(0, colon) : spec;
-    }
-
-    /**
-     * An output file option: {@code null} when absent; its folder must exist (a usage error otherwise, found before
-     * any work is done) and it must not be a folder.
-     */
-    private static Path outputFile(Args a, String option) {
-        String v = a.get(option, null);
-        if (v == null) {
-            return null;
-        }
-        if (v.isBlank()) {
-            throw CliException.usage("--" + option + " expects a file name, got '" + v + "'");
-        }
-        Path f = Path.of(v).toAbsolutePath();
-        Path dir = f.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw CliException.usage("--" + option + " " + v + ": folder " + dir + " does not exist");
-        }
-        if (Files.isDirectory(f)) {
-            throw CliException.usage("--" + option + " " + v + " is a folder, not a file");
-        }
-        return Path.of(v);
     }
 }

@@ -43,4 +43,27 @@ final class Report {
     static void writeAtomically(Path file, String text) throws IOException {
         AtomicFiles.writeString(file, text);
     }
+
+    /**
+     * An output file option: {@code null} when absent; its folder must exist and it must not be a folder (usage
+     * errors found before any work).
+     */
+    static Path outputFile(Args a, String option) {
+        String v = a.get(option, null);
+        if (v == null) {
+            return null;
+        }
+        if (v.isBlank()) {
+            throw CliException.usage("--" + option + " expects a file name, got '" + v + "'");
+        }
+        Path f = Path.of(v).toAbsolutePath();
+        Path dir = f.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw CliException.usage("--" + option + " " + v + ": folder " + dir + " does not exist");
+        }
+        if (Files.isDirectory(f)) {
+            throw CliException.usage("--" + option + " " + v + " is a folder, not a file");
+        }
+        return Path.of(v);
+    }
 }

@@ -236,7 +236,7 @@ final class TrainCommand {
             throw CliException.usage("--epochs must be an integer in [1, 100000], got " + ep);
         }
         s.epochs = (int) epochs;
-        s.out = outputFile(a, "out");
+        s.out = Report.outputFile(a, "out");
         if (s.out == null) {
             throw CliException.usage("--out FILE.onnx is required (where the trained model is written)");
         }
@@ -244,7 +244,7 @@ final class TrainCommand {
             throw CliException.usage("--out " + s.out + " is the input model; inputs are never overwritten, choose"
                     + " another file");
         }
-        s.report = outputFile(a, "report");
+        s.report = Report.outputFile(a, "report");
         s.optimizer = a.get("optimizer", "sgd");
         if (!s.optimizer.equals("sgd") && !s.optimizer.equals("adamw")) {
             throw CliException.usage("--optimizer must be sgd or adamw, got '" + s.optimizer + "'");
@@ -480,29 +480,6 @@ final class TrainCommand {
                     + " number, got '" + v + "'");
         }
         return x;
-    }
-
-    /**
-     * An output file option: {@code null} when absent; its folder must exist and it must not be a folder (usage
-     * errors found before any work).
-     */
-    static Path outputFile(Args a, String option) {
-        String v = a.get(option, null);
-        if (v == null) {
-            return null;
-        }
-        if (v.isBlank()) {
-            throw CliException.usage("--" + option + " expects a file name, got '" + v + "'");
-        }
-        Path f = Path.of(v).toAbsolutePath();
-        Path dir = f.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw CliException.usage("--" + option + " " + v + ": folder " + dir + " does not exist");
-        }
-        if (Files.isDirectory(f)) {
-            throw CliException.usage("--" + option + " " + v + " is a folder, not a file");
-        }
-        return Path.of(v);
     }
 
     /** Writes a JSON report atomically when {@code file} is not null; exit 1 naming it on failure. */

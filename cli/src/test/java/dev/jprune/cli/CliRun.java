@@ -54,6 +54,16 @@ final class CliRun {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** {@code jprune command args...}, asserting it succeeds (exit 0, naming the arguments and stderr otherwise). */
+    static Result ok(String command, String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = command;
+        System.arraycopy(args, 0, all, 1, args.length);
+        Result r = run(all);
+        assertEquals(0, r.code(), "exit code of " + java.util.Arrays.toString(all) + "; stderr: " + r.err());
+        return r;
+    }
+
     /** A failed run as the contract wants it: the exit code, one line on stderr naming {@code fragment}, no trace. */
     static void expectError(Result r, int code, String fragment) {
         assertEquals(code, r.code(), "exit code; stderr: " + r.err());

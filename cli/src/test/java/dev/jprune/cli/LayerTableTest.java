@@ -4,7 +4,6 @@ import dev.jprune.cli.CliRun.Result;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,12 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LayerTableTest {
 
     private static Result prune(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "prune";
-        System.arraycopy(args, 0, all, 1, args.length);
-        Result r = run(all);
-        assertEquals(0, r.code(), "exit code of " + Arrays.toString(all) + "; stderr: " + r.err());
-        return r;
+        return CliRun.ok("prune", args);
     }
 
     private static long num(Object o) {

@@ -35,9 +35,9 @@ class ProgressTest {
                 Progress.line("train", 123, 468, 0.41234, "1m02s"));
         assertEquals("eval [##############################] 5/5", Progress.line("eval", 5, 5, Double.NaN, null));
         assertEquals("x [..............................] 0/7 eta 3s", Progress.line("x", 0, 7, Double.NaN, "3s"));
-        assertEquals("1m02s", Progress.duration(62));
-        assertEquals("1h02m", Progress.duration(3720));
-        assertEquals("12s", Progress.duration(12.4));
+        assertEquals("1m02s", ProgressLog.duration(62));
+        assertEquals("1h02m", ProgressLog.duration(3720));
+        assertEquals("12s", ProgressLog.duration(12.4));
         assertEquals("1m00s", Progress.eta(10, 10, 60), "10 s for 10 batches, 60 to go");
     }
 

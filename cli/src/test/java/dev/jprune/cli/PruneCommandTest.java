@@ -48,12 +48,7 @@ class PruneCommandTest {
     private static final String SMALL = "1,3,64,64";
 
     private static Result prune(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "prune";
-        System.arraycopy(args, 0, all, 1, args.length);
-        Result r = run(all);
-        assertEquals(0, r.code(), "exit code of " + Arrays.toString(all) + "; stderr: " + r.err());
-        return r;
+        return CliRun.ok("prune", args);
     }
 
     private static long number(Map<?, ?> j, String key) {

@@ -54,8 +54,8 @@ public final class ProgressLog implements TrainListener {
         out.printf(Locale.ROOT, "%s %s%n", label, result);
     }
 
-    /** {@code 1h02m}, {@code 3m20s} or {@code 12s}. */
-    static String duration(double seconds) {
+    /** A duration for people: {@code 1h02m}, {@code 3m20s} or {@code 12s}. */
+    public static String duration(double seconds) {
         long s = Math.round(seconds);
         if (s >= 3600) {
             return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
