@@ -12,9 +12,10 @@ package dev.jprune.train;
  */
 public record EpochResult(int epoch, int steps, int samples, double meanLoss, double top1, double seconds) {
 
+    /** One line for people, the epoch counted from 1 as progress lines count it. */
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT, "epoch %d: %d steps, loss %.4f, train top-1 %.4f, %.1f s",
-                epoch, steps, meanLoss, top1, seconds);
+                epoch + 1, steps, meanLoss, top1, seconds);
     }
 }
