@@ -208,12 +208,38 @@ final class PruneCommand {
         return pruner;
     }
 
+    /**
+     * Refuses a {@code --round-to R} that no layer can meet (exit 4): keeping a multiple of R channels while removing
+     * some needs at least 2R output channels, so R is impossible when every convolution or linear layer that does
+     * not produce a model output is narrower than that.
+     */
+    static void checkRoundTo(Graph g, PruneSettings s) {
+        if (s.roundTo <= 1) {
+            return;
+        }
+        Map<String, LayerSizes.Size> sizes = LayerSizes.of(g);
+        int widest = 0;
+        for (dev.jprune.ir.Node n : g.nodes()) {
+            LayerSizes.Size z = sizes.get(n.name());
+            boolean output = n.outputs().stream().anyMatch(v -> g.outputs().contains(v));
+            if (z != null && !output && (z.type().startsWith("Conv") || z.type().equals("Linear"))) {
+                widest = Math.max(widest, z.out());
+            }
+        }
+        if (widest < 2 * s.roundTo) {
+            throw new CliException(CliException.UNSUPPORTED, "--round-to " + s.roundTo + " cannot be met by " + s.model
+                    + ": keeping a multiple of " + s.roundTo + " channels while removing some needs a layer of at least "
+                    + 2 * s.roundTo + " output channels, and the widest has " + widest + "; use a smaller --round-to");
+        }
+    }
+
     /** The pruner of the settings with {@code ratio} and {@code steps}, its layer names checked. */
     static BasePruner build(Graph g, PruneSettings s, Importance imp, double ratio, int steps) {
         checkLayers(g, s.ignore, "--ignore");
         for (PruneSettings.ScopeRatio r : s.ratioFor) {
             checkLayers(g, r.layers(), "--ratio-for");
         }
+        checkRoundTo(g, s);
         PrunerBuilder<? extends BasePruner, ?> b = s.prunerBuilder(g, imp, ratio, steps);
         try {
             return b.build();

@@ -344,6 +344,11 @@ class PruneCommandTest {
         expectError(run("prune", "resnet18", "--ratio", "0.5", "--importance", "lamp", "--normalizer", "max"), 2,
                 "always uses the lamp normalizer");
         expectError(run("prune", "resnet18", "--ratio", "0.5", "--round-to", "0"), 2, "--round-to must be a positive");
+        // resnet20's widest layer has 64 channels: a multiple of 64 cannot be kept while removing any
+        expectError(run("prune", "resnet20", "--ratio", "0.5", "--round-to", "64"), 4,
+                "--round-to 64 cannot be met by resnet20: keeping a multiple of 64 channels while removing some needs a"
+                        + " layer of at least 128 output channels, and the widest has 64");
+        assertEquals(0, run("prune", "resnet20", "--ratio", "0.5", "--round-to", "32").code(), "64 >= 2 x 32 is possible");
         expectError(run("prune", "resnet18", "--ratio", "0.5", "--steps", "0"), 2, "--steps must be");
         expectError(run("prune", "resnet18", "--ratio", "0.5", "--max-ratio", "1.5"), 2, "--max-ratio must be in (0, 1]");
         expectError(run("prune", "resnet18", "--ratio", "0.5", "--heads", "some"), 2, "--heads must be whole or dims");
