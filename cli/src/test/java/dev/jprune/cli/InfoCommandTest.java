@@ -64,6 +64,24 @@ class InfoCommandTest {
     }
 
     @Test
+    void malformedWeightFilesAreExit3NamingTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path garbage = java.nio.file.Files.write(dir.resolve("garbage.pth"), new byte[] {1, 2, 3, 4, 5});
+        expectError(run("info", "resnet20", "--weights", garbage.toString()), 3, "garbage.pth");
+        java.nio.file.Path legacy = java.nio.file.Files.write(dir.resolve("legacy.pth"), new byte[] {(byte) 0x80, 2, 3});
+        expectError(run("info", "resnet20", "--weights", legacy.toString()), 3, "legacy format");
+        // a safetensors header that claims more bytes than the file has
+        byte[] st = new byte[12];
+        st[0] = (byte) 0xFF;
+        st[1] = (byte) 0xFF;
+        st[8] = '{';
+        java.nio.file.Path truncated = java.nio.file.Files.write(dir.resolve("truncated.safetensors"), st);
+        expectError(run("info", "resnet20", "--weights", truncated.toString()), 3, "truncated.safetensors");
+        java.nio.file.Path empty = java.nio.file.Files.write(dir.resolve("empty.safetensors"), new byte[0]);
+        expectError(run("info", "resnet20", "--weights", empty.toString()), 3, "empty.safetensors");
+    }
+
+    @Test
     void helpListsCommands() {
         Result r = run("--help");
         assertEquals(0, r.code());
