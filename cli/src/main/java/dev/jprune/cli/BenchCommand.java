@@ -9,7 +9,6 @@ import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.weights.Parity;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -167,11 +166,7 @@ final class BenchCommand {
         }
         String report = Json.write(j);
         if (s.report != null) {
-            try {
-                Report.writeAtomically(s.report, report + "\n");
-            } catch (IOException e) {
-                throw new CliException(CliException.OTHER, "cannot write --report " + s.report + ": " + e.getMessage(), e);
-            }
+            Report.writeReport(s.report, report);
             out.printf("report        %s%n", s.report);
         }
         if (s.json) {

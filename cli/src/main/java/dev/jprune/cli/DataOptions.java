@@ -277,8 +277,8 @@ final class DataOptions {
         return Files.exists(gz) ? gz : dir.resolve(name);
     }
 
-    /** The deterministic transform: pad, resize, centre crop, normalise. */
-    Transform evalTransform() {
+    /** The transforms both pipelines start with: {@code --pad}, then {@code --resize}. */
+    private List<Transform> padAndResize() {
         List<Transform> t = new ArrayList<>();
         if (pad > 0) {
             t.add(Transforms.pad(pad));
@@ -286,6 +286,12 @@ final class DataOptions {
         if (resize > 0) {
             t.add(Transforms.resize(resize));
         }
+        return t;
+    }
+
+    /** The deterministic transform: pad, resize, centre crop, normalise. */
+    Transform evalTransform() {
+        List<Transform> t = padAndResize();
         if (crop > 0) {
             t.add(Transforms.centerCrop(crop));
         }
@@ -295,13 +301,7 @@ final class DataOptions {
 
     /** The training transform: pad, resize, random crop (with {@code --crop-padding}), flip, normalise. */
     Transform trainTransform() {
-        List<Transform> t = new ArrayList<>();
-        if (pad > 0) {
-            t.add(Transforms.pad(pad));
-        }
-        if (resize > 0) {
-            t.add(Transforms.resize(resize));
-        }
+        List<Transform> t = padAndResize();
         if (crop > 0) {
             t.add(Transforms.randomCrop(crop, cropPadding));
         }

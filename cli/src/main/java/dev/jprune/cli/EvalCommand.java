@@ -70,7 +70,7 @@ final class EvalCommand {
         j.put("loss", acc.loss());
         j.put("seconds", seconds);
         String text = Json.write(j);
-        TrainCommand.writeReport(report, text);
+        Report.writeReport(report, text);
         if (a.flag("json")) {
             out.println(text);
         }

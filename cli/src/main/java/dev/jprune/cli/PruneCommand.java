@@ -165,11 +165,7 @@ final class PruneCommand {
             out.printf("plot          %s%n", s.plot);
         }
         if (s.report != null) {
-            try {
-                Report.writeAtomically(s.report, report + "\n");
-            } catch (IOException e) {
-                throw new CliException(CliException.OTHER, "cannot write --report " + s.report + ": " + e.getMessage(), e);
-            }
+            Report.writeReport(s.report, report);
             out.printf("report        %s%n", s.report);
         }
         if (s.json) {

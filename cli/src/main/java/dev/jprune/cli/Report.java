@@ -44,6 +44,18 @@ final class Report {
         AtomicFiles.writeString(file, text);
     }
 
+    /** Writes a JSON report atomically when {@code file} is not null; exit 1 naming it on failure. */
+    static void writeReport(Path file, String text) {
+        if (file == null) {
+            return;
+        }
+        try {
+            writeAtomically(file, text + "\n");
+        } catch (IOException e) {
+            throw new CliException(CliException.OTHER, "cannot write --report " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * An output file option: {@code null} when absent; its folder must exist and it must not be a folder (usage
      * errors found before any work).

@@ -216,7 +216,7 @@ final class TrainCommand {
         j.put("final", fin);
         j.put("out", s.out.toString());
         String text = Json.write(j);
-        writeReport(s.report, text);
+        Report.writeReport(s.report, text);
         if (a.flag("json")) {
             out.println(text);
         }
@@ -480,17 +480,5 @@ final class TrainCommand {
                     + " number, got '" + v + "'");
         }
         return x;
-    }
-
-    /** Writes a JSON report atomically when {@code file} is not null; exit 1 naming it on failure. */
-    static void writeReport(Path file, String text) {
-        if (file == null) {
-            return;
-        }
-        try {
-            Report.writeAtomically(file, text + "\n");
-        } catch (IOException e) {
-            throw new CliException(CliException.OTHER, "cannot write --report " + file + ": " + e.getMessage(), e);
-        }
     }
 }

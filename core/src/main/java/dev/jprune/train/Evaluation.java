@@ -37,7 +37,7 @@ public final class Evaluation {
                 Batch b = it.next();
                 view = viewFor(graph, view, b.inputs().shape());
                 Tensor logits = Executor.run(view, ForwardContext.eval(), b.inputs())[0];
-                Counts c = count(logits, b.targets());
+                Counts c = correct(logits, b.targets());
                 correct1 += c.top1;
                 correct5 += c.top5;
                 lossSum += CrossEntropyLoss.of().compute(logits, b.targets()).value() * b.size();
@@ -65,11 +65,15 @@ public final class Evaluation {
         return graph.withInputShapes(shape);
     }
 
-    private record Counts(int top1, int top5) {
+    /** How many samples of a batch had their target first, and among the first five. */
+    record Counts(int top1, int top5) {
     }
 
-    /** How many rows of {@code logits (N, C)} have their target first, and among the first five. */
-    private static Counts count(Tensor logits, Tensor targets) {
+    /**
+     * How many rows of {@code logits (N, C)} have their target first, and among the first five (the {@link Trainer}
+     * counts its training top-1 with it too).
+     */
+    static Counts correct(Tensor logits, Tensor targets) {
         int rows = logits.dim(0);
         int classes = logits.dim(1);
         float[] x = logits.data();

@@ -2,6 +2,7 @@ package dev.jprune.train;
 
 import dev.jprune.exec.Executor;
 import dev.jprune.exec.ForwardContext;
+import dev.jprune.internal.Seeds;
 import dev.jprune.ir.Graph;
 import dev.jprune.tensor.Tensor;
 
@@ -87,13 +88,15 @@ public final class Trainer {
                 double lr = optimizer.lr(0);
                 graph.zeroGrad();
                 optimizer.zeroGrad();
-                Executor.Forward f = Executor.forward(view, ForwardContext.train(stepSeed(seed, step)), batch.inputs());
+                Executor.Forward f = Executor.forward(view, ForwardContext.train(Seeds.derive(seed, step)), batch.inputs());
                 LossValue lv = loss.compute(f.output(), batch.targets());
                 if (!Double.isFinite(lv.value())) {
                     throw new IllegalStateException("Trainer: loss is " + lv.value() + " at epoch " + epoch + " batch "
                             + b + " (step " + step + ", lr " + lr + "); lower the learning rate");
                 }
-                correct += correctTop1(f.output(), batch.targets());
+                if (f.output().rank() == 2) {
+                    correct += Evaluation.correct(f.output(), batch.targets()).top1();
+                }
                 Tensor[] grads = new Tensor[f.outputs().length];
                 grads[0] = lv.grad();
                 f.tape().backward(grads);
@@ -111,37 +114,6 @@ public final class Trainer {
                 samples == 0 ? Double.NaN : correct / (double) samples, (System.nanoTime() - t0) / 1e9);
         listener.onEpochEnd(r);
         return r;
-    }
-
-    /** The dropout seed of global step {@code step}: a SplitMix64 finaliser of the pair. */
-    static long stepSeed(long seed, int step) {
-        long z = seed + 0x9E3779B97F4A7C15L * (step + 1L);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    private static int correctTop1(Tensor logits, Tensor targets) {
-        if (logits.rank() != 2) {
-            return 0;
-        }
-        int rows = logits.dim(0);
-        int classes = logits.dim(1);
-        float[] x = logits.data();
-        float[] t = targets.data();
-        int correct = 0;
-        for (int r = 0; r < rows; r++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                if (x[r * classes + c] > x[r * classes + best]) {
-                    best = c;
-                }
-            }
-            if (best == (int) t[r]) {
-                correct++;
-            }
-        }
-        return correct;
     }
 
     /** Settings of a {@link Trainer}. */

@@ -1,5 +1,6 @@
 package dev.jprune.data;
 
+import dev.jprune.internal.Seeds;
 import dev.jprune.tensor.Shape;
 import dev.jprune.tensor.Tensor;
 import dev.jprune.train.Batch;
@@ -81,7 +82,7 @@ public final class DataLoader implements BatchSource {
             order[i] = i;
         }
         if (shuffle) {
-            SplittableRandom rng = new SplittableRandom(mix(seed ^ ORDER_STREAM, epoch));
+            SplittableRandom rng = new SplittableRandom(Seeds.derive(seed ^ ORDER_STREAM, epoch));
             for (int i = n - 1; i > 0; i--) {
                 int j = rng.nextInt(i + 1);
                 int t = order[i];
@@ -128,7 +129,7 @@ public final class DataLoader implements BatchSource {
         for (int j = 0; j < n; j++) {
             int di = order[from + j];
             Example ex = dataset.get(di);
-            Tensor img = transform.apply(ex.image(), new SplittableRandom(mix(mix(seed ^ SAMPLE_STREAM, epoch), di)));
+            Tensor img = transform.apply(ex.image(), new SplittableRandom(Seeds.derive(Seeds.derive(seed ^ SAMPLE_STREAM, epoch), di)));
             if (first == null) {
                 first = img;
                 per = img.shape().numel();
@@ -143,14 +144,6 @@ public final class DataLoader implements BatchSource {
         }
         Shape s = first.shape();
         return new Batch(Tensor.wrap(Shape.of(n, s.dim(0), s.dim(1), s.dim(2)), images), Tensor.wrap(Shape.of(n), targets));
-    }
-
-    /** SplitMix64's finaliser of {@code a} combined with {@code b}: decorrelated seeds for derived streams. */
-    static long mix(long a, long b) {
-        long z = a + 0x9E3779B97F4A7C15L * (b + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     @Override
